@@ -1,0 +1,82 @@
+{#- Customer-health building blocks shared by the satisfaction, alert and worklist models. -#}
+
+{#- NPS bucket of a 0-10 score (metrics.md): promoter 9-10, passive 7-8, detractor 0-6; null for csat. -#}
+{% macro nps_category(score, survey_type) -%}
+    case
+        when {{ survey_type }} <> 'nps' then null
+        when {{ score }} >= 9 then 'promoter'
+        when {{ score }} >= 7 then 'passive'
+        else 'detractor'
+    end
+{%- endmacro %}
+
+{#- First local date an incremental daily model (re)computes: everything on a full build; on an
+    incremental run the day after the table's last day, or the start of the event backfill window
+    when that is earlier (late events change every rolling window that covers them). -#}
+{% macro daily_recompute_start_date() -%}
+    {%- if is_incremental() -%}
+        {%- set backfill_start = var('event_backfill_start_date', none) -%}
+        {%- set after_last_day -%}
+            (select coalesce(max(date) + 1, cast('1900-01-01' as date)) from {{ this }})
+        {%- endset -%}
+        {%- if backfill_start is not none and backfill_start | string | trim != '' -%}
+            least(cast('{{ backfill_start }}' as date), {{ after_last_day }})
+        {%- else -%}
+            {{ after_last_day }}
+        {%- endif -%}
+    {%- else -%}
+        cast('1900-01-01' as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Window over an account's daily rows covering the `days` local days ending on the current row. -#}
+{% macro trailing_days(days) -%}
+    over (partition by account_id order by date range between interval {{ days - 1 }} day preceding and current row)
+{%- endmacro %}
+
+{#- Window summing an account's daily changes from the first row to the current one. -#}
+{% macro running_total() -%}
+    over (partition by account_id order by date rows between unbounded preceding and current row)
+{%- endmacro %}
+
+{#- The CS playbook (marts.md) for a health colour: green -> upsell / cross-sell, yellow -> training or
+    a one-to-one session, red -> a manager calls. Tech-touch accounts get the automated version,
+    except red ones whose MRR reaches var('tech_touch_high_value_mrr'). -#}
+{% macro playbook_action(health_color, segment, mrr) -%}
+    case
+        when
+            {{ segment }} = 'tech_touch'
+            and not ({{ health_color }} = 'red' and {{ mrr }} >= {{ var('tech_touch_high_value_mrr') }})
+            then
+                case {{ health_color }}
+                    when 'red' then 'automated_reengagement_email'
+                    when 'yellow' then 'automated_training_content'
+                    else 'automated_upsell_content'
+                end
+        else
+            case {{ health_color }}
+                when 'red' then 'manager_call_improvement_plan'
+                when 'yellow' then 'invite_training_or_one_to_one'
+                else 'propose_upsell_cross_sell'
+            end
+    end
+{%- endmacro %}
+
+{#- Who acts on an account: its CSM, or the CSM's manager (when there is one) for a red high-touch account. -#}
+{% macro acting_owner(csm_owner_id, csm_manager_id, health_color, segment) -%}
+    case
+        when {{ health_color }} = 'red' and {{ segment }} = 'high_touch'
+            then coalesce({{ csm_manager_id }}, {{ csm_owner_id }})
+        else {{ csm_owner_id }}
+    end
+{%- endmacro %}
+
+{#- Onboarding status at a snapshot instant (metrics.md): activated; in_progress (under 90 days, not
+    activated); stalled (90 days or more, not activated). -#}
+{% macro onboarding_status(onboarding_started_at, activated_at, snapshot_at) -%}
+    case
+        when {{ activated_at }} < {{ snapshot_at }} then 'activated'
+        when {{ onboarding_started_at }} > {{ dbt.dateadd('day', -90, snapshot_at) }} then 'in_progress'
+        else 'stalled'
+    end
+{%- endmacro %}

@@ -1,0 +1,69 @@
+{#- Helpers of the staging layer: how a base model labels a rejected row, and how the audit models
+    find every base model. -#}
+
+{#- The clock rows are checked against: "now" as a naive UTC timestamp, evaluated when the row is
+    read, so an occurrence time later than this is in the future of the run. -#}
+{% macro current_timestamp_utc() -%}
+    {{ return(adapter.dispatch('current_timestamp_utc', 'cs_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__current_timestamp_utc() -%}
+    to_utc_timestamp(current_timestamp(), current_timezone())
+{%- endmacro %}
+
+{% macro duckdb__current_timestamp_utc() -%}
+    cast(current_timestamp at time zone 'UTC' as timestamp)
+{%- endmacro %}
+
+{#- `when` branches of an invalid_reason case expression: `null_<column>` for each required column. -#}
+{% macro reject_nulls(columns) -%}
+    {%- for column in columns %}
+            when {{ column }} is null then 'null_{{ column }}'
+    {%- endfor %}
+{%- endmacro %}
+
+{#- `when` branch: `unknown_<column>` for a value outside the contract's enum (a null passes here;
+    required columns are checked by reject_nulls first). -#}
+{% macro reject_unknown(column, accepted_values) -%}
+            when {{ column }} not in ('{{ accepted_values | join("', '") }}') then 'unknown_{{ column }}'
+{%- endmacro %}
+
+{#- `when` branches: `<column>_in_future` for occurrence times later than the run's clock. -#}
+{% macro reject_future(columns) -%}
+    {%- for column in columns %}
+            when {{ column }} > {{ current_timestamp_utc() }} then '{{ column }}_in_future'
+    {%- endfor %}
+{%- endmacro %}
+
+{#- Every base model with its source table and primary key: the audit models read them all. -#}
+{% macro staged_source_tables() -%}
+    {{ return([
+        {'model': 'base_crm__accounts', 'source_table': 'crm.accounts', 'key': 'account_id'},
+        {'model': 'base_crm__contacts', 'source_table': 'crm.contacts', 'key': 'contact_id'},
+        {'model': 'base_crm__owners', 'source_table': 'crm.owners', 'key': 'owner_id'},
+        {'model': 'base_crm__activities', 'source_table': 'crm.activities', 'key': 'activity_id'},
+        {'model': 'base_crm__tickets', 'source_table': 'crm.tickets', 'key': 'ticket_id'},
+        {'model': 'base_crm__survey_responses', 'source_table': 'crm.survey_responses', 'key': 'response_id'},
+        {'model': 'base_billing__plans', 'source_table': 'billing.plans', 'key': 'plan_id'},
+        {'model': 'base_billing__subscriptions', 'source_table': 'billing.subscriptions', 'key': 'subscription_id'},
+        {'model': 'base_billing__subscription_items', 'source_table': 'billing.subscription_items',
+            'key': 'subscription_item_id'},
+        {'model': 'base_billing__invoices', 'source_table': 'billing.invoices', 'key': 'invoice_id'},
+        {'model': 'base_billing__invoice_lines', 'source_table': 'billing.invoice_lines', 'key': 'invoice_line_id'},
+        {'model': 'base_product__users', 'source_table': 'product.users', 'key': 'user_id'},
+        {'model': 'base_product__events', 'source_table': 'product.events', 'key': 'event_id'},
+    ]) }}
+{%- endmacro %}
+
+{#- A whole row of a relation alias (every column, as typed) as one JSON text value. -#}
+{% macro row_as_json_text(row_alias) -%}
+    {{ return(adapter.dispatch('row_as_json_text', 'cs_warehouse')(row_alias)) }}
+{%- endmacro %}
+
+{% macro default__row_as_json_text(row_alias) -%}
+    to_json(struct({{ row_alias }}.*))
+{%- endmacro %}
+
+{% macro duckdb__row_as_json_text(row_alias) -%}
+    cast(to_json({{ row_alias }}) as varchar)
+{%- endmacro %}

@@ -1,0 +1,492 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='date',
+        on_schema_change='fail',
+        pre_hook="{{ delete_days_after_as_of_date('date') }}"
+    )
+}}
+
+{#- Rolling windows reach back at most this many days before the first day computed. -#}
+{%- set longest_window_days = [180, var('health_no_login_red_days')] | max -%}
+
+with
+
+account_daily_mrr as (
+    select * from {{ ref('int_revenue__account_daily_mrr') }}
+),
+
+events_daily as (
+    select * from {{ ref('int_product__events_daily') }}
+),
+
+feature_catalog as (
+    select * from {{ ref('feature_catalog') }}
+),
+
+users as (
+    select * from {{ ref('stg_product__users') }}
+),
+
+activities as (
+    select * from {{ ref('stg_crm__activities') }}
+),
+
+tickets as (
+    select * from {{ ref('stg_crm__tickets') }}
+),
+
+survey_responses as (
+    select * from {{ ref('int_satisfaction__survey_responses') }}
+),
+
+onboarding as (
+    select * from {{ ref('int_onboarding__accounts') }}
+),
+
+invoices as (
+    select * from {{ ref('stg_billing__invoices') }}
+),
+
+recompute_window as (
+    select
+        {{ daily_recompute_start_date() }} as start_date,
+        {{ as_of_date() }} as end_date
+),
+
+signal_window as (
+    select
+        cast(start_date - {{ longest_window_days - 1 }} as date) as start_date,
+        end_date
+    from recompute_window
+),
+
+paying_days as (
+    select
+        account_daily_mrr.account_id,
+        account_daily_mrr.date as signal_date,
+        account_daily_mrr.mrr
+    from account_daily_mrr
+    cross join recompute_window
+    where
+        account_daily_mrr.mrr > 0
+        and account_daily_mrr.date between recompute_window.start_date and recompute_window.end_date
+),
+
+account_event_days as (
+    select
+        events_daily.account_id,
+        events_daily.activity_date as signal_date,
+        max(events_daily.event_name = 'login') as has_login,
+        max(coalesce(feature_catalog.is_core, false)) as has_core_feature_use
+    from events_daily
+    cross join signal_window
+    left join feature_catalog
+        on events_daily.event_name = feature_catalog.event_name
+    where events_daily.activity_date between signal_window.start_date and signal_window.end_date
+    group by events_daily.account_id, events_daily.activity_date
+),
+
+user_active_days as (
+    select distinct
+        events_daily.account_id,
+        events_daily.user_id,
+        events_daily.activity_date
+    from events_daily
+    cross join signal_window
+    where events_daily.activity_date between signal_window.start_date and signal_window.end_date
+),
+
+-- A user counts as active on day D when active on some day of D-29..D: each active day covers
+-- 30 days, and covers that touch or overlap merge into one spell (gaps and islands).
+user_active_spell_starts as (
+    select
+        account_id,
+        user_id,
+        activity_date,
+        case
+            when
+                lag(activity_date) over (partition by account_id, user_id order by activity_date)
+                >= activity_date - 30
+                then 0
+            else 1
+        end as starts_spell
+    from user_active_days
+),
+
+user_active_spells as (
+    select
+        account_id,
+        user_id,
+        activity_date,
+        sum(starts_spell) over (
+            partition by account_id, user_id order by activity_date rows between unbounded preceding and current row
+        ) as spell_number
+    from user_active_spell_starts
+),
+
+active_user_changes as (
+    select
+        account_id,
+        min(activity_date) as signal_date,
+        1 as active_user_change
+    from user_active_spells
+    group by account_id, user_id, spell_number
+    union all
+    select
+        account_id,
+        cast(max(activity_date) + 30 as date) as signal_date,
+        -1 as active_user_change
+    from user_active_spells
+    group by account_id, user_id, spell_number
+),
+
+provisioned_user_changes as (
+    select
+        account_id,
+        {{ to_local_date('created_at') }} as signal_date,
+        1 as provisioned_user_change
+    from users
+    where created_at < {{ as_of_end_utc() }}
+    union all
+    select
+        account_id,
+        {{ to_local_date('deactivated_at') }} as signal_date,
+        -1 as provisioned_user_change
+    from users
+    where
+        created_at < {{ as_of_end_utc() }}
+        and deactivated_at < {{ as_of_end_utc() }}
+),
+
+engagement_activity_days as (
+    select
+        activities.account_id,
+        activities.occurred_on as signal_date,
+        count(*) as engagement_activities
+    from activities
+    cross join signal_window
+    where
+        activities.activity_type in ('webinar', 'user_event', 'training')
+        and activities.occurred_on between signal_window.start_date and signal_window.end_date
+    group by activities.account_id, activities.occurred_on
+),
+
+tickets_in_window as (
+    select
+        tickets.account_id,
+        tickets.created_on,
+        tickets.priority,
+        -- a solve after the end of as_of_date has not happened yet for this run
+        case
+            when tickets.solved_at < {{ as_of_end_utc() }} then {{ to_local_date('tickets.solved_at') }}
+        end as solved_on,
+        case
+            when tickets.solved_at < {{ as_of_end_utc() }} then tickets.satisfaction_rating
+        end as satisfaction_rating
+    from tickets
+    cross join signal_window
+    where tickets.created_on between signal_window.start_date and signal_window.end_date
+),
+
+ticket_changes as (
+    -- a ticket counts as open from its creation day until it is solved or 90 days old
+    select
+        account_id,
+        created_on as signal_date,
+        1 as open_ticket_change,
+        case when priority = 'urgent' then 1 else 0 end as urgent_tickets,
+        0 as bad_ratings
+    from tickets_in_window
+    union all
+    select
+        account_id,
+        least(coalesce(solved_on, cast(created_on + 90 as date)), cast(created_on + 90 as date)) as signal_date,
+        -1 as open_ticket_change,
+        0 as urgent_tickets,
+        0 as bad_ratings
+    from tickets_in_window
+    union all
+    select
+        account_id,
+        solved_on as signal_date,
+        0 as open_ticket_change,
+        0 as urgent_tickets,
+        1 as bad_ratings
+    from tickets_in_window
+    where satisfaction_rating = 'bad'
+),
+
+survey_days as (
+    select
+        survey_responses.account_id,
+        {{ to_local_date('survey_responses.responded_at') }} as signal_date,
+        arg_max(
+            case when survey_responses.survey_type = 'nps' then survey_responses.score end,
+            case when survey_responses.survey_type = 'nps' then survey_responses.responded_at end
+        ) as latest_nps_score,
+        sum(case when survey_responses.survey_type = 'csat' then survey_responses.score else 0 end) as csat_score_sum,
+        count(case when survey_responses.survey_type = 'csat' then 1 end) as csat_responses,
+        count(case when survey_responses.category = 'detractor' then 1 end) as detractor_responses
+    from survey_responses
+    cross join signal_window
+    where
+        {{ to_local_date('survey_responses.responded_at') }}
+        between signal_window.start_date and signal_window.end_date
+    group by survey_responses.account_id, {{ to_local_date('survey_responses.responded_at') }}
+),
+
+-- An invoice fails on its due day unless paid by the end of that day, and stays failed until the day
+-- it is paid (a payment after the end of as_of_date has not happened yet for this run). The feed keeps
+-- only the current status, so an uncollectible invoice counts from its due day and never recovers.
+failed_invoice_spans as (
+    select
+        account_id,
+        {{ to_local_date('due_at') }} as failed_from,
+        case
+            when paid_at < {{ as_of_end_utc() }} then {{ to_local_date('paid_at') }}
+        end as paid_on
+    from invoices
+    where
+        status in ('open', 'paid', 'uncollectible')
+        and created_at < {{ as_of_end_utc() }}
+        and due_at < {{ as_of_end_utc() }}
+),
+
+failed_invoice_changes as (
+    select
+        account_id,
+        failed_from as signal_date,
+        1 as failed_invoice_change
+    from failed_invoice_spans
+    where paid_on is null or paid_on > failed_from
+    union all
+    select
+        account_id,
+        paid_on as signal_date,
+        -1 as failed_invoice_change
+    from failed_invoice_spans
+    where paid_on > failed_from
+),
+
+-- every daily fact of an account as (signal_name, signal_value), pivoted to one row per account-day below
+daily_signals as (
+    select
+        account_id,
+        signal_date,
+        'mrr' as signal_name,
+        cast(mrr as decimal(18, 2)) as signal_value
+    from paying_days
+    union all
+    select
+        account_id,
+        signal_date,
+        'login_day' as signal_name,
+        cast(case when has_login then 1 else 0 end as decimal(18, 2)) as signal_value
+    from account_event_days
+    union all
+    select
+        account_id,
+        signal_date,
+        'core_feature_day' as signal_name,
+        cast(case when has_core_feature_use then 1 else 0 end as decimal(18, 2)) as signal_value
+    from account_event_days
+    union all
+    select
+        account_id,
+        signal_date,
+        'active_user_change' as signal_name,
+        cast(active_user_change as decimal(18, 2)) as signal_value
+    from active_user_changes
+    union all
+    select
+        account_id,
+        signal_date,
+        'provisioned_user_change' as signal_name,
+        cast(provisioned_user_change as decimal(18, 2)) as signal_value
+    from provisioned_user_changes
+    union all
+    select
+        account_id,
+        signal_date,
+        'engagement_activities' as signal_name,
+        cast(engagement_activities as decimal(18, 2)) as signal_value
+    from engagement_activity_days
+    union all
+    select
+        account_id,
+        signal_date,
+        'open_ticket_change' as signal_name,
+        cast(open_ticket_change as decimal(18, 2)) as signal_value
+    from ticket_changes
+    union all
+    select
+        account_id,
+        signal_date,
+        'urgent_tickets' as signal_name,
+        cast(urgent_tickets as decimal(18, 2)) as signal_value
+    from ticket_changes
+    union all
+    select
+        account_id,
+        signal_date,
+        'bad_ratings' as signal_name,
+        cast(bad_ratings as decimal(18, 2)) as signal_value
+    from ticket_changes
+    union all
+    select
+        account_id,
+        signal_date,
+        'latest_nps_score' as signal_name,
+        cast(latest_nps_score as decimal(18, 2)) as signal_value
+    from survey_days
+    union all
+    select
+        account_id,
+        signal_date,
+        'csat_score_sum' as signal_name,
+        cast(csat_score_sum as decimal(18, 2)) as signal_value
+    from survey_days
+    union all
+    select
+        account_id,
+        signal_date,
+        'csat_responses' as signal_name,
+        cast(csat_responses as decimal(18, 2)) as signal_value
+    from survey_days
+    union all
+    select
+        account_id,
+        signal_date,
+        'detractor_responses' as signal_name,
+        cast(detractor_responses as decimal(18, 2)) as signal_value
+    from survey_days
+    union all
+    select
+        account_id,
+        signal_date,
+        'failed_invoice_change' as signal_name,
+        cast(failed_invoice_change as decimal(18, 2)) as signal_value
+    from failed_invoice_changes
+),
+
+account_days as (
+    select
+        account_id,
+        signal_date as date,  -- noqa: RF04
+        max(case when signal_name = 'mrr' then signal_value end) as mrr,
+        max(case when signal_name = 'latest_nps_score' then signal_value end) as latest_nps_score,
+        sum(case when signal_name = 'login_day' then signal_value end) as login_day,
+        sum(case when signal_name = 'core_feature_day' then signal_value end) as core_feature_day,
+        sum(case when signal_name = 'active_user_change' then signal_value end) as active_user_change,
+        sum(case when signal_name = 'provisioned_user_change' then signal_value end) as provisioned_user_change,
+        sum(case when signal_name = 'engagement_activities' then signal_value end) as engagement_activities,
+        sum(case when signal_name = 'open_ticket_change' then signal_value end) as open_ticket_change,
+        sum(case when signal_name = 'urgent_tickets' then signal_value end) as urgent_tickets,
+        sum(case when signal_name = 'bad_ratings' then signal_value end) as bad_ratings,
+        sum(case when signal_name = 'csat_score_sum' then signal_value end) as csat_score_sum,
+        sum(case when signal_name = 'csat_responses' then signal_value end) as csat_responses,
+        sum(case when signal_name = 'detractor_responses' then signal_value end) as detractor_responses,
+        sum(case when signal_name = 'failed_invoice_change' then signal_value end) as failed_invoice_change
+    from daily_signals
+    group by account_id, signal_date
+),
+
+rolling_inputs as (
+    select
+        account_id,
+        date,
+        mrr,
+        cast(coalesce(sum(provisioned_user_change) {{ running_total() }}, 0) as integer) as provisioned_users,
+        cast(coalesce(sum(active_user_change) {{ running_total() }}, 0) as integer) as active_users_30d,
+        cast(coalesce(sum(login_day) {{ trailing_days(14) }}, 0) as integer) as login_days_14d,
+        cast(coalesce(sum(login_day) {{ trailing_days(30) }}, 0) as integer) as login_days_30d,
+        cast(
+            coalesce(sum(login_day) {{ trailing_days(var('health_no_login_red_days')) }}, 0) as integer
+        ) as login_days_red_window,
+        cast(coalesce(sum(core_feature_day) {{ trailing_days(30) }}, 0) as integer) as core_feature_days_30d,
+        cast(coalesce(sum(engagement_activities) {{ trailing_days(90) }}, 0) as integer) as engagement_activities_90d,
+        cast(coalesce(sum(open_ticket_change) {{ running_total() }}, 0) as integer) as open_tickets,
+        cast(coalesce(sum(urgent_tickets) {{ trailing_days(90) }}, 0) as integer) as urgent_tickets_90d,
+        cast(coalesce(sum(bad_ratings) {{ trailing_days(90) }}, 0) as integer) as bad_ratings_90d,
+        cast(last_value(latest_nps_score ignore nulls) {{ trailing_days(180) }} as integer) as latest_nps_score_180d,
+        cast(coalesce(sum(csat_responses) {{ trailing_days(180) }}, 0) as integer) as csat_responses_180d,
+        sum(csat_score_sum) {{ trailing_days(180) }} as csat_score_sum_180d,
+        cast(coalesce(sum(detractor_responses) {{ trailing_days(30) }}, 0) as integer) as detractor_responses_30d,
+        cast(coalesce(sum(failed_invoice_change) {{ running_total() }}, 0) as integer) as failed_invoices
+    from account_days
+),
+
+daily_mrr_changes as (
+    select
+        account_id,
+        date,
+        mrr,
+        lag(date) over (partition by account_id order by date) as previous_date,
+        lag(mrr) over (partition by account_id order by date) as previous_mrr
+    from account_daily_mrr
+    where date <= {{ as_of_date() }}
+),
+
+-- the first day whose MRR rose over the day before while paying: an upsell or cross-sell
+first_expansions as (
+    select
+        account_id,
+        min(date) as first_expanded_on
+    from daily_mrr_changes
+    where
+        previous_date = date - 1
+        and previous_mrr > 0
+        and mrr > previous_mrr
+    group by account_id
+),
+
+final as (
+    select
+        rolling_inputs.account_id,
+        rolling_inputs.date,
+        cast(rolling_inputs.mrr as decimal(18, 2)) as mrr,
+        {{ assign_segment('rolling_inputs.mrr', 'rolling_inputs.provisioned_users') }} as segment,
+        rolling_inputs.provisioned_users,
+        rolling_inputs.active_users_30d,
+        rolling_inputs.login_days_14d,
+        rolling_inputs.login_days_30d,
+        rolling_inputs.login_days_red_window,
+        rolling_inputs.core_feature_days_30d,
+        cast(
+            {{ dbt.datediff(to_local_date('onboarding.onboarding_started_at'), 'rolling_inputs.date', 'day') }}
+            as integer
+        ) as tenure_days,
+        onboarding.onboarding_started_at,
+        -- only an activation that has happened by the end of the day, so the row never changes later
+        case
+            when onboarding.activated_at < {{ end_of_local_day_utc('rolling_inputs.date') }}
+                then onboarding.activated_at
+        end as activated_at,
+        coalesce(onboarding.kickoff_at < {{ end_of_local_day_utc('rolling_inputs.date') }}, false) as kickoff_held,
+        coalesce(onboarding.activated_at < {{ end_of_local_day_utc('rolling_inputs.date') }}, false) as is_activated,
+        rolling_inputs.engagement_activities_90d,
+        coalesce(first_expansions.first_expanded_on <= rolling_inputs.date, false) as has_expanded,
+        rolling_inputs.latest_nps_score_180d,
+        rolling_inputs.csat_responses_180d,
+        cast(
+            rolling_inputs.csat_score_sum_180d / nullif(rolling_inputs.csat_responses_180d, 0) as decimal(4, 2)
+        ) as avg_csat_score_180d,
+        rolling_inputs.open_tickets,
+        rolling_inputs.urgent_tickets_90d,
+        rolling_inputs.bad_ratings_90d,
+        rolling_inputs.detractor_responses_30d,
+        rolling_inputs.failed_invoices
+    from rolling_inputs
+    cross join recompute_window
+    left join onboarding
+        on rolling_inputs.account_id = onboarding.account_id
+    left join first_expansions
+        on rolling_inputs.account_id = first_expansions.account_id
+    where
+        rolling_inputs.mrr > 0
+        and rolling_inputs.date >= recompute_window.start_date
+)
+
+select * from final

@@ -1,0 +1,49 @@
+{#- The month series of the warehouse: from the local month of the earliest paid start to the month
+    of as_of_date, with the instant each month's snapshot is taken. -#}
+with
+
+accounts as (
+    select * from {{ ref('stg_crm__accounts') }}
+),
+
+subscriptions as (
+    select * from {{ ref('stg_billing__subscriptions') }}
+),
+
+series_bounds as (
+    select
+        cast({{ dbt.date_trunc('month', to_local_date('min(subscriptions.started_at)')) }} as date) as first_month,
+        cast({{ dbt.date_trunc('month', as_of_date()) }} as date) as as_of_month
+    from subscriptions
+    inner join accounts
+        on subscriptions.account_id = accounts.account_id
+    where
+        not accounts.is_deleted
+        and subscriptions.created_at < {{ as_of_end_utc() }}
+        and subscriptions.started_at < {{ as_of_end_utc() }}
+),
+
+month_series as (
+    select cast(generated_months.month_start as date) as month  -- noqa: RF04
+    from series_bounds
+    cross join {{ date_series('series_bounds.first_month', 'series_bounds.as_of_month', 'month') }}
+        as generated_months (month_start)
+),
+
+snapshot_days as (
+    select
+        month,
+        -- The as_of month is observed at the end of as_of_date, every other month at its last day.
+        least(cast({{ dbt.last_day('month', 'month') }} as date), {{ as_of_date() }}) as snapshot_on
+    from month_series
+),
+
+final as (
+    select
+        month,
+        snapshot_on,
+        {{ end_of_local_day_utc('snapshot_on') }} as snapshot_at
+    from snapshot_days
+)
+
+select * from final

@@ -1,0 +1,55 @@
+with
+
+survey_responses as (
+    select * from {{ ref('stg_crm__survey_responses') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_crm__accounts') }}
+),
+
+account_monthly_mrr as (
+    select * from {{ ref('int_revenue__account_monthly_mrr') }}
+),
+
+responses_in_window as (
+    select
+        survey_responses.response_id,
+        survey_responses.account_id,
+        survey_responses.survey_type,
+        survey_responses.responded_at,
+        survey_responses.score,
+        cast({{ dbt.date_trunc('month', 'survey_responses.responded_on') }} as date) as month  -- noqa: RF04
+    from survey_responses
+    inner join accounts
+        on survey_responses.account_id = accounts.account_id
+    where
+        not accounts.is_deleted
+        and survey_responses.responded_at < {{ as_of_end_utc() }}
+),
+
+-- staging drops exact duplicates; a re-sent answer with the same id keeps its first delivery
+deduplicated_responses as (
+    select *
+    from responses_in_window
+    qualify row_number() over (partition by response_id order by responded_at, score) = 1
+),
+
+final as (
+    select
+        deduplicated_responses.response_id,
+        deduplicated_responses.account_id,
+        deduplicated_responses.survey_type,
+        deduplicated_responses.responded_at,
+        deduplicated_responses.month,
+        deduplicated_responses.score,
+        {{ nps_category('deduplicated_responses.score', 'deduplicated_responses.survey_type') }} as category,
+        account_monthly_mrr.segment
+    from deduplicated_responses
+    left join account_monthly_mrr
+        on
+            deduplicated_responses.account_id = account_monthly_mrr.account_id
+            and deduplicated_responses.month = account_monthly_mrr.month
+)
+
+select * from final

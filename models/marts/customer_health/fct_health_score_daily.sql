@@ -1,0 +1,114 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='date',
+        on_schema_change='fail',
+        pre_hook="{{ delete_days_after_as_of_date('date') }}"
+    )
+}}
+
+with
+
+daily_inputs as (
+    select * from {{ ref('int_health__account_daily_inputs') }}
+),
+
+health_score_weights as (
+    select * from {{ ref('health_score_weights') }}
+),
+
+component_weights as (
+    -- a component missing from the seed leaves the weight null, so the score is null and fails its test
+    select
+        max(case when component = 'usage' then weight end) as usage_weight,
+        max(case when component = 'relationship' then weight end) as relationship_weight,
+        max(case when component = 'satisfaction' then weight end) as satisfaction_weight,
+        max(case when component = 'support' then weight end) as support_weight
+    from health_score_weights
+),
+
+days_to_score as (
+    select *
+    from daily_inputs
+    where date >= {{ daily_recompute_start_date() }}
+),
+
+component_scores as (
+    select
+        account_id,
+        date,
+        mrr,
+        segment,
+        cast(round(100 * (
+            0.4 * least(login_days_30d, 20) / 20
+            + 0.3 * active_users_30d / greatest(provisioned_users, active_users_30d, 1)
+            + 0.3 * least(core_feature_days_30d, 12) / 12
+        ), 2) as decimal(5, 2)) as usage_score,
+        cast(round(100 * (
+            0.3 * least(greatest(tenure_days, 0), 365) / 365
+            + 0.15 * cast(kickoff_held as integer)
+            + 0.25 * cast(is_activated as integer)
+            + 0.15 * least(engagement_activities_90d, 3) / 3
+            + 0.15 * cast(has_expanded as integer)
+        ), 2) as decimal(5, 2)) as relationship_score,
+        -- no answer in the window scores as a neutral passive 7 and a CSAT of 4
+        cast(round(100 * (
+            0.7 * coalesce(latest_nps_score_180d, 7) / 10
+            + 0.3 * (coalesce(avg_csat_score_180d, 4) - 1) / 4
+        ), 2) as decimal(5, 2)) as satisfaction_score,
+        cast(round(100 * (
+            1 - least(1, 0.1 * open_tickets + 0.15 * urgent_tickets_90d + 0.25 * bad_ratings_90d)
+        ), 2) as decimal(5, 2)) as support_score,
+        coalesce(
+            login_days_red_window = 0
+            and onboarding_started_at
+            <= {{ dbt.dateadd('day', -var('health_no_login_red_days'), end_of_local_day_utc('date')) }},
+            false
+        ) as is_no_login_override
+    from days_to_score
+),
+
+weighted_scores as (
+    select
+        component_scores.*,
+        cast(round(
+            (
+                component_scores.usage_score * component_weights.usage_weight
+                + component_scores.relationship_score * component_weights.relationship_weight
+                + component_scores.satisfaction_score * component_weights.satisfaction_weight
+                + component_scores.support_score * component_weights.support_weight
+            ) / (
+                component_weights.usage_weight
+                + component_weights.relationship_weight
+                + component_weights.satisfaction_weight
+                + component_weights.support_weight
+            ),
+            2
+        ) as decimal(5, 2)) as health_score
+    from component_scores
+    cross join component_weights
+),
+
+final as (
+    select
+        account_id,
+        date,
+        usage_score,
+        relationship_score,
+        satisfaction_score,
+        support_score,
+        health_score,
+        case
+            when is_no_login_override then 'red'
+            when health_score < {{ var('health_red_below') }} then 'red'
+            when health_score >= {{ var('health_green_min') }} then 'green'
+            else 'yellow'
+        end as health_color,
+        is_no_login_override,
+        mrr,
+        segment
+    from weighted_scores
+)
+
+select * from final

@@ -1,0 +1,59 @@
+with source_rows as (
+    select
+        cast(invoice_line_id as string) as invoice_line_id,
+        cast(invoice_id as string) as invoice_id,
+        cast(subscription_item_id as string) as subscription_item_id,
+        cast(plan_id as string) as plan_id,
+        cast(line_type as string) as line_type,
+        cast(quantity as integer) as quantity,
+        cast(amount as decimal(18, 2)) as amount,
+        cast(period_start as timestamp) as period_start,
+        cast(period_end as timestamp) as period_end
+    from {{ source('billing', 'invoice_lines') }}
+),
+
+distinct_rows as (
+    select
+        *,
+        count(*) as delivered_row_count
+    from source_rows
+    group by all
+),
+
+labelled_rows as (
+    select
+        *,
+        case
+            {{- reject_nulls([
+                'invoice_line_id',
+                'invoice_id',
+                'line_type',
+                'quantity',
+                'amount',
+                'period_start',
+                'period_end',
+            ]) }}
+            {{ reject_unknown('line_type', ['subscription', 'proration', 'one_time']) }}
+            when quantity < 0 then 'negative_quantity'
+            when amount < 0 then 'negative_amount'
+        end as invalid_reason
+    from distinct_rows
+),
+
+final as (
+    select
+        invoice_line_id,
+        invoice_id,
+        subscription_item_id,
+        plan_id,
+        line_type,
+        quantity,
+        amount,
+        period_start,
+        period_end,
+        delivered_row_count,
+        invalid_reason
+    from labelled_rows
+)
+
+select * from final

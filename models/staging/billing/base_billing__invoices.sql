@@ -1,0 +1,63 @@
+with source_rows as (
+    select
+        cast(invoice_id as string) as invoice_id,
+        cast(account_id as string) as account_id,
+        cast(subscription_id as string) as subscription_id,
+        cast(status as string) as status,
+        cast(currency as string) as currency,
+        cast(total as decimal(18, 2)) as total,
+        cast(amount_paid as decimal(18, 2)) as amount_paid,
+        cast(created_at as timestamp) as created_at,
+        cast(due_at as timestamp) as due_at,
+        cast(paid_at as timestamp) as paid_at
+    from {{ source('billing', 'invoices') }}
+),
+
+distinct_rows as (
+    select
+        *,
+        count(*) as delivered_row_count
+    from source_rows
+    group by all
+),
+
+labelled_rows as (
+    select
+        *,
+        case
+            {{- reject_nulls([
+                'invoice_id',
+                'account_id',
+                'status',
+                'currency',
+                'total',
+                'amount_paid',
+                'created_at',
+                'due_at',
+            ]) }}
+            {{ reject_unknown('status', ['draft', 'open', 'paid', 'void', 'uncollectible']) }}
+            when total < 0 then 'negative_total'
+            when amount_paid < 0 then 'negative_amount_paid'
+            {{- reject_future(['created_at']) }}
+        end as invalid_reason
+    from distinct_rows
+),
+
+final as (
+    select
+        invoice_id,
+        account_id,
+        subscription_id,
+        status,
+        currency,
+        total,
+        amount_paid,
+        created_at,
+        due_at,
+        paid_at,
+        delivered_row_count,
+        invalid_reason
+    from labelled_rows
+)
+
+select * from final

@@ -1,0 +1,64 @@
+with source_rows as (
+    select
+        cast(plan_id as string) as plan_id,
+        cast(product_id as string) as product_id,
+        cast(product_name as string) as product_name,
+        cast(plan_name as string) as plan_name,
+        cast(tier as string) as tier,
+        cast(tier_rank as integer) as tier_rank,
+        cast(billing_interval as string) as billing_interval,
+        cast(unit_amount as decimal(18, 2)) as unit_amount,
+        cast(currency as string) as currency,
+        cast(is_per_seat as boolean) as is_per_seat
+    from {{ source('billing', 'plans') }}
+),
+
+distinct_rows as (
+    select
+        *,
+        count(*) as delivered_row_count
+    from source_rows
+    group by all
+),
+
+labelled_rows as (
+    select
+        *,
+        case
+            {{- reject_nulls([
+                'plan_id',
+                'product_id',
+                'product_name',
+                'plan_name',
+                'tier',
+                'tier_rank',
+                'billing_interval',
+                'unit_amount',
+                'currency',
+                'is_per_seat',
+            ]) }}
+            {{ reject_unknown('tier', ['starter', 'standard', 'premium', 'enterprise', 'addon']) }}
+            {{ reject_unknown('billing_interval', ['month', 'year']) }}
+            when unit_amount < 0 then 'negative_unit_amount'
+        end as invalid_reason
+    from distinct_rows
+),
+
+final as (
+    select
+        plan_id,
+        product_id,
+        product_name,
+        plan_name,
+        tier,
+        tier_rank,
+        billing_interval,
+        unit_amount,
+        currency,
+        is_per_seat,
+        delivered_row_count,
+        invalid_reason
+    from labelled_rows
+)
+
+select * from final

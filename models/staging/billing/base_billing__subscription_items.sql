@@ -1,0 +1,54 @@
+with source_rows as (
+    select
+        cast(subscription_item_id as string) as subscription_item_id,
+        cast(subscription_id as string) as subscription_id,
+        cast(plan_id as string) as plan_id,
+        cast(quantity as integer) as quantity,
+        cast(discount_pct as decimal(5, 2)) as discount_pct,
+        cast(valid_from as timestamp) as valid_from,
+        cast(valid_to as timestamp) as valid_to
+    from {{ source('billing', 'subscription_items') }}
+),
+
+distinct_rows as (
+    select
+        *,
+        count(*) as delivered_row_count
+    from source_rows
+    group by all
+),
+
+labelled_rows as (
+    select
+        *,
+        case
+            {{- reject_nulls([
+                'subscription_item_id',
+                'subscription_id',
+                'plan_id',
+                'quantity',
+                'discount_pct',
+                'valid_from',
+            ]) }}
+            when quantity < 0 then 'negative_quantity'
+            when discount_pct not between 0 and 100 then 'discount_pct_out_of_range'
+            when valid_to <= valid_from then 'valid_to_not_after_valid_from'
+        end as invalid_reason
+    from distinct_rows
+),
+
+final as (
+    select
+        subscription_item_id,
+        subscription_id,
+        plan_id,
+        quantity,
+        discount_pct,
+        valid_from,
+        valid_to,
+        delivered_row_count,
+        invalid_reason
+    from labelled_rows
+)
+
+select * from final

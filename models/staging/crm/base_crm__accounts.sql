@@ -1,0 +1,72 @@
+with source_rows as (
+    select
+        cast(account_id as string) as account_id,
+        cast(account_name as string) as account_name,
+        cast(industry as string) as industry,
+        cast(country as string) as country,
+        cast(employee_count as integer) as employee_count,
+        cast(csm_owner_id as string) as csm_owner_id,
+        cast(acquisition_channel as string) as acquisition_channel,
+        cast(landing_page_variant as string) as landing_page_variant,
+        cast(created_at as timestamp) as created_at,
+        cast(updated_at as timestamp) as updated_at,
+        cast(is_deleted as boolean) as is_deleted
+    from {{ source('crm', 'accounts') }}
+),
+
+distinct_rows as (
+    select
+        *,
+        count(*) as delivered_row_count
+    from source_rows
+    group by all
+),
+
+labelled_rows as (
+    select
+        *,
+        case
+            {{- reject_nulls([
+                'account_id',
+                'account_name',
+                'industry',
+                'country',
+                'acquisition_channel',
+                'created_at',
+                'updated_at',
+                'is_deleted',
+            ]) }}
+            {{ reject_unknown('acquisition_channel', [
+                'organic_search',
+                'paid_search',
+                'referral',
+                'partner',
+                'event',
+                'outbound',
+            ]) }}
+            when employee_count < 0 then 'negative_employee_count'
+            {{- reject_future(['created_at']) }}
+        end as invalid_reason
+    from distinct_rows
+),
+
+final as (
+    select
+        account_id,
+        account_name,
+        industry,
+        country,
+        employee_count,
+        csm_owner_id,
+        acquisition_channel,
+        landing_page_variant,
+        created_at,
+        {{ to_local_date('created_at') }} as created_on,
+        updated_at,
+        is_deleted,
+        delivered_row_count,
+        invalid_reason
+    from labelled_rows
+)
+
+select * from final

@@ -1,0 +1,52 @@
+with source_rows as (
+    select
+        cast(contact_id as string) as contact_id,
+        cast(account_id as string) as account_id,
+        cast(email as string) as email,
+        cast(full_name as string) as full_name,
+        cast(job_title as string) as job_title,
+        cast(is_primary as boolean) as is_primary,
+        cast(created_at as timestamp) as created_at
+    from {{ source('crm', 'contacts') }}
+),
+
+distinct_rows as (
+    select
+        *,
+        count(*) as delivered_row_count
+    from source_rows
+    group by all
+),
+
+labelled_rows as (
+    select
+        *,
+        case
+            {{- reject_nulls([
+                'contact_id',
+                'account_id',
+                'email',
+                'full_name',
+                'is_primary',
+                'created_at',
+            ]) }}
+            {{- reject_future(['created_at']) }}
+        end as invalid_reason
+    from distinct_rows
+),
+
+final as (
+    select
+        contact_id,
+        account_id,
+        email,
+        full_name,
+        job_title,
+        is_primary,
+        created_at,
+        delivered_row_count,
+        invalid_reason
+    from labelled_rows
+)
+
+select * from final

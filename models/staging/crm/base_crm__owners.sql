@@ -1,0 +1,44 @@
+with source_rows as (
+    select
+        cast(owner_id as string) as owner_id,
+        cast(full_name as string) as full_name,
+        cast(email as string) as email,
+        -- The contract names this column with an SQL keyword.
+        cast(role as string) as role,  -- noqa: RF04
+        cast(manager_id as string) as manager_id,
+        cast(is_active as boolean) as is_active
+    from {{ source('crm', 'owners') }}
+),
+
+distinct_rows as (
+    select
+        *,
+        count(*) as delivered_row_count
+    from source_rows
+    group by all
+),
+
+labelled_rows as (
+    select
+        *,
+        case
+            {{- reject_nulls(['owner_id', 'full_name', 'email', 'role', 'is_active']) }}
+            {{ reject_unknown('role', ['csm', 'cs_manager', 'sales']) }}
+        end as invalid_reason
+    from distinct_rows
+),
+
+final as (
+    select
+        owner_id,
+        full_name,
+        email,
+        role,
+        manager_id,
+        is_active,
+        delivered_row_count,
+        invalid_reason
+    from labelled_rows
+)
+
+select * from final

@@ -1,0 +1,63 @@
+with source_rows as (
+    select
+        cast(ticket_id as string) as ticket_id,
+        cast(account_id as string) as account_id,
+        cast(requester_email as string) as requester_email,
+        cast(created_at as timestamp) as created_at,
+        cast(first_response_at as timestamp) as first_response_at,
+        cast(solved_at as timestamp) as solved_at,
+        cast(status as string) as status,
+        cast(priority as string) as priority,
+        cast(category as string) as category,
+        cast(satisfaction_rating as string) as satisfaction_rating
+    from {{ source('crm', 'tickets') }}
+),
+
+distinct_rows as (
+    select
+        *,
+        count(*) as delivered_row_count
+    from source_rows
+    group by all
+),
+
+labelled_rows as (
+    select
+        *,
+        case
+            {{- reject_nulls(['ticket_id', 'account_id', 'created_at', 'status', 'priority', 'category']) }}
+            {{ reject_unknown('status', ['new', 'open', 'pending', 'solved', 'closed']) }}
+            {{ reject_unknown('priority', ['low', 'normal', 'high', 'urgent']) }}
+            {{ reject_unknown('category', [
+                'how_to',
+                'bug',
+                'billing',
+                'feature_request',
+                'login',
+                'other',
+            ]) }}
+            {{ reject_unknown('satisfaction_rating', ['good', 'bad']) }}
+            {{- reject_future(['created_at']) }}
+        end as invalid_reason
+    from distinct_rows
+),
+
+final as (
+    select
+        ticket_id,
+        account_id,
+        requester_email,
+        created_at,
+        {{ to_local_date('created_at') }} as created_on,
+        first_response_at,
+        solved_at,
+        status,
+        priority,
+        category,
+        satisfaction_rating,
+        delivered_row_count,
+        invalid_reason
+    from labelled_rows
+)
+
+select * from final

@@ -1,0 +1,45 @@
+with source_rows as (
+    select
+        cast(user_id as string) as user_id,
+        cast(account_id as string) as account_id,
+        cast(email as string) as email,
+        -- The contract names this column with an SQL keyword.
+        cast(role as string) as role,  -- noqa: RF04
+        cast(created_at as timestamp) as created_at,
+        cast(deactivated_at as timestamp) as deactivated_at
+    from {{ source('product', 'users') }}
+),
+
+distinct_rows as (
+    select
+        *,
+        count(*) as delivered_row_count
+    from source_rows
+    group by all
+),
+
+labelled_rows as (
+    select
+        *,
+        case
+            {{- reject_nulls(['user_id', 'account_id', 'email', 'role', 'created_at']) }}
+            {{ reject_unknown('role', ['admin', 'member']) }}
+            {{- reject_future(['created_at']) }}
+        end as invalid_reason
+    from distinct_rows
+),
+
+final as (
+    select
+        user_id,
+        account_id,
+        email,
+        role,
+        created_at,
+        deactivated_at,
+        delivered_row_count,
+        invalid_reason
+    from labelled_rows
+)
+
+select * from final

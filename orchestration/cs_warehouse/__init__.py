@@ -1,0 +1,1 @@
+"""Customer-success analytics warehouse: raw contract, demo data generator and orchestration."""

@@ -1,0 +1,185 @@
+"""Resources: where the raw files are, and the serving warehouse with its per-run working copies.
+
+Paths are resolved when a run uses them (never at import time): an explicit resource value first,
+then the environment variables dbt also reads (RAW_DATA_DIR, WAREHOUSE_PATH), then the defaults of
+profiles.yml and the sources. Relative paths are relative to the project root, where dbt runs.
+"""
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from dagster import ConfigurableResource, Failure
+from pydantic import Field
+
+from .project import REPO_ROOT
+from .raw_contract import Table
+
+DEFAULT_RAW_DATA_DIR = "data/raw"
+DEFAULT_WAREHOUSE_PATH = "warehouse.duckdb"
+# Marks a directory written by the demo generator: only such a directory may be regenerated.
+DEMO_MANIFEST_NAME = "_demo_manifest.json"
+# Working copies live next to the serving file (same filesystem, so the swap is a rename).
+WORKING_COPIES_DIR_NAME = ".working_copies"
+BASE_FINGERPRINT_NAME = "base_fingerprint.json"
+
+
+def _resolve(configured: str | None, env_name: str, default: str) -> Path:
+    path = Path(configured or os.environ.get(env_name) or default)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+@contextmanager
+def patched_environ(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of the block (the dbt subprocess inherits them)."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class RawData(ConfigurableResource):
+    """The landed raw files (raw_sources.md layout), or the demo generator that writes them."""
+
+    directory: str | None = Field(
+        default=None,
+        description="Raw data directory; default: env RAW_DATA_DIR, else data/raw.",
+    )
+    demo_accounts: int = Field(default=2000, description="Accounts the demo generator creates.")
+    demo_months: int = Field(default=24, description="Months of history the demo generator creates.")
+    demo_seed: int = Field(default=7, description="Random seed of the demo generator.")
+
+    def path(self) -> Path:
+        return _resolve(self.directory, "RAW_DATA_DIR", DEFAULT_RAW_DATA_DIR)
+
+    def is_demo(self) -> bool:
+        """True when the directory is absent or was written by the generator (real data is never overwritten)."""
+        return not self.path().exists() or (self.path() / DEMO_MANIFEST_NAME).exists()
+
+    def table_files(self, table: Table) -> list[Path]:
+        """The Parquet files forming a table: its file, or every Parquet file below its directory."""
+        location = self.path() / table.path
+        if table.is_directory:
+            return sorted(location.rglob("*.parquet")) if location.is_dir() else []
+        return [location] if location.is_file() else []
+
+    def read_table(self, table: Table) -> pa.Table:
+        """All rows of a table, columns matched by name across files (an absent column reads as null)."""
+        files = [str(file) for file in self.table_files(table)]
+        with duckdb.connect() as connection:
+            return connection.execute(
+                "select * from read_parquet(?, union_by_name = true, hive_partitioning = false)",
+                [files],
+            ).to_arrow_table()
+
+
+class ServingWarehouse(ConfigurableResource):
+    """The DuckDB file BI reads, and the write-audit-publish cycle that replaces it.
+
+    A run builds into its own working copy (a copy of the serving file, so incremental models carry
+    their state over) and publishes it with one atomic rename once every blocking check passed. The
+    working copy keeps the serving file's name because DuckDB names the catalog after the file stem
+    and dbt-duckdb writes that catalog into view definitions.
+    """
+
+    path: str | None = Field(
+        default=None,
+        description="Serving warehouse file; default: env WAREHOUSE_PATH, else warehouse.duckdb.",
+    )
+    keep_failed_days: int = Field(
+        default=7,
+        description="Days a failed run's working copy is kept for inspection before it is pruned.",
+    )
+
+    def serving_path(self) -> Path:
+        return _resolve(self.path, "WAREHOUSE_PATH", DEFAULT_WAREHOUSE_PATH)
+
+    def working_dir(self, run_id: str) -> Path:
+        return self.serving_path().parent / WORKING_COPIES_DIR_NAME / run_id
+
+    def working_path(self, run_id: str) -> Path:
+        return self.working_dir(run_id) / self.serving_path().name
+
+    def _fingerprint(self) -> dict[str, int] | None:
+        """Identity of the serving file, to detect another run publishing in between."""
+        serving = self.serving_path()
+        if not serving.exists():
+            return None
+        stat = serving.stat()
+        return {"inode": stat.st_ino, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+    def ensure_working_copy(self, run_id: str) -> Path:
+        """The run's working copy, created from the serving warehouse on first use in the run."""
+        working = self.working_path(run_id)
+        if working.exists():
+            return working
+        self._prune_failed_working_copies()
+        working.parent.mkdir(parents=True, exist_ok=True)
+        base = self._fingerprint()
+        serving = self.serving_path()
+        if base is not None:
+            # A write-ahead log holds committed data not yet checkpointed into the file.
+            for suffix in ("", ".wal"):
+                source = serving.with_name(serving.name + suffix)
+                if source.exists():
+                    shutil.copy2(source, working.with_name(working.name + suffix))
+        (working.parent / BASE_FINGERPRINT_NAME).write_text(json.dumps(base))
+        return working
+
+    def _prune_failed_working_copies(self) -> None:
+        root = self.serving_path().parent / WORKING_COPIES_DIR_NAME
+        if not root.is_dir():
+            return
+        cutoff = time.time() - self.keep_failed_days * 86400
+        for run_dir in root.iterdir():
+            if run_dir.is_dir() and run_dir.stat().st_mtime < cutoff:
+                shutil.rmtree(run_dir, ignore_errors=True)
+
+    def publish(self, run_id: str) -> dict[str, str | int]:
+        """Atomically replace the serving warehouse with the run's working copy."""
+        working = self.working_path(run_id)
+        if not working.exists():
+            raise Failure(
+                description=(
+                    f"Nothing to publish: run {run_id} built no working copy (no dbt model ran in it)."
+                ),
+                allow_retries=False,
+            )
+        base = json.loads((working.parent / BASE_FINGERPRINT_NAME).read_text())
+        if base != self._fingerprint():
+            raise Failure(
+                description=(
+                    f"The serving warehouse {self.serving_path()} changed after this run copied it "
+                    "(another run published in between). It was left as it is; rerun to build on top "
+                    f"of it. This run's build stays at {working} for inspection."
+                ),
+                allow_retries=False,
+            )
+        with duckdb.connect(str(working)) as connection:
+            # Fold the write-ahead log into the file so the single renamed file is complete.
+            connection.execute("checkpoint")
+            tables = connection.execute(
+                "select count(*) from duckdb_tables() where database_name = current_database()"
+            ).fetchone()[0]
+        os.replace(working, self.serving_path())
+        shutil.rmtree(working.parent, ignore_errors=True)
+        return {"serving_path": str(self.serving_path()), "tables": tables}
+
+    @contextmanager
+    def dbt_environment(self, run_id: str, raw_data: RawData, extra: dict[str, str]) -> Iterator[Path]:
+        """Environment under which a dbt subprocess builds into the run's working copy."""
+        working = self.ensure_working_copy(run_id)
+        with patched_environ({"WAREHOUSE_PATH": str(working), "RAW_DATA_DIR": str(raw_data.path()), **extra}):
+            yield working

@@ -1,0 +1,48 @@
+"""Shared fixtures: a small generated dataset and the dbt project parsed into a private target dir."""
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+# Small enough for in-process pipeline runs, pinned so every run is reproducible.
+SMALL_DATASET_END_DATE = "2026-10-31"
+SMALL_DATASET_ARGS = ("--accounts", "120", "--months", "8", "--seed", "11", "--end-date", SMALL_DATASET_END_DATE)
+
+
+@pytest.fixture(scope="session")
+def venv_on_path() -> Iterator[None]:
+    """dbt and the generator are found on PATH, as under `make` (Dagster's dbt resource relies on it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+        yield
+
+
+@pytest.fixture(scope="session")
+def small_raw_dataset(tmp_path_factory: pytest.TempPathFactory, venv_on_path: None) -> Path:
+    """Raw files of a small demo dataset ending on SMALL_DATASET_END_DATE."""
+    out = tmp_path_factory.mktemp("small_dataset") / "raw"
+    subprocess.run(["cs-warehouse", "generate", "--out", str(out), *SMALL_DATASET_ARGS], check=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def parsed_dbt_project(tmp_path_factory: pytest.TempPathFactory, venv_on_path: None):
+    """The warehouse's dbt project with a manifest parsed into a private target directory."""
+    from cs_warehouse.project import build_dbt_project
+
+    target = tmp_path_factory.mktemp("dbt_target")
+    project = build_dbt_project(target)
+    environment = {**os.environ, "WAREHOUSE_PATH": str(target / "unused.duckdb")}
+    subprocess.run(
+        ["dbt", "parse", "--target-path", str(target), "--quiet"],
+        cwd=REPO_ROOT,
+        env=environment,
+        check=True,
+    )
+    return project
