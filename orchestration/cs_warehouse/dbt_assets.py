@@ -239,7 +239,16 @@ def build_dbt_asset_definitions(
         dbt_vars = {"as_of_date": as_of_date} if as_of_date else {}
         yield from build_into_working_copy(context, dbt, warehouse, raw_data, dbt_vars, artifacts_dir)
 
-    @dbt_assets(exclude=" ".join(partitioned + dependents) or None, name=DBT_MODELS_NAME, **common)
+    # Nodes are selected by type, never `fqn:*`, which would select tests directly: tests join a
+    # step through buildable indirect selection only.
+    every_buildable_node = " ".join(f"resource_type:{resource_type}" for resource_type in BUILDABLE_RESOURCE_TYPES)
+
+    @dbt_assets(
+        select=every_buildable_node,
+        exclude=" ".join(partitioned + dependents) or None,
+        name=DBT_MODELS_NAME,
+        **common,
+    )
     def dbt_models(
         context: AssetExecutionContext,
         dbt: DbtCliResource,

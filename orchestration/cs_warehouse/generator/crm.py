@@ -48,6 +48,7 @@ class AccountNames:
 
 
 def name_accounts(config: GeneratorConfig, lifecycle: Lifecycle) -> AccountNames:
+    """Distinct company names, an email domain each, and a country matching the billing currency."""
     rng = config.rng("account_names")
     n = lifecycle.accounts.count
     combos = len(COMPANY_STEMS) * len(COMPANY_NOUNS) * len(COMPANY_SUFFIXES)
@@ -104,7 +105,7 @@ def accounts_table(config: GeneratorConfig, lifecycle: Lifecycle, names: Account
 def owners_table() -> pa.Table:
     """CS managers, the CSMs reporting to them, sales, and one CSM who has left."""
     rows = []
-    for manager in range(CS_MANAGER_COUNT):
+    for _ in range(CS_MANAGER_COUNT):
         rows.append(("cs_manager", None, True))
     for csm in range(CSM_COUNT):
         rows.append(("csm", csm % CS_MANAGER_COUNT, True))
