@@ -239,16 +239,12 @@ def build_dbt_asset_definitions(
         dbt_vars = {"as_of_date": as_of_date} if as_of_date else {}
         yield from build_into_working_copy(context, dbt, warehouse, raw_data, dbt_vars, artifacts_dir)
 
-    # Nodes are selected by type, never `fqn:*`, which would select tests directly: tests join a
-    # step through buildable indirect selection only.
-    every_buildable_node = " ".join(f"resource_type:{resource_type}" for resource_type in BUILDABLE_RESOURCE_TYPES)
+    # Every step selects its nodes by name: tests join a step only through buildable indirect
+    # selection, i.e. once all their parents are built (a selection such as `fqn:*` would select
+    # tests directly, and dbt's --exclude does not drop the tests of excluded models).
+    upstream = sorted(parsed_manifest["nodes"][unique_id]["name"] for unique_id, step in step_of.items() if step == 0)
 
-    @dbt_assets(
-        select=every_buildable_node,
-        exclude=" ".join(partitioned + dependents) or None,
-        name=DBT_MODELS_NAME,
-        **common,
-    )
+    @dbt_assets(select=" ".join(upstream), name=DBT_MODELS_NAME, **common)
     def dbt_models(
         context: AssetExecutionContext,
         dbt: DbtCliResource,
