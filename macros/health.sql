@@ -10,20 +10,26 @@
     end
 {%- endmacro %}
 
-{#- First local date an incremental daily model (re)computes: everything on a full build; on an
-    incremental run the day after the table's last day, or the start of the event backfill window
-    when that is earlier (late events change every rolling window that covers them). -#}
-{% macro daily_recompute_start_date() -%}
+{#- First local date an incremental health model (re)computes: every day from it to as_of_date is
+    rebuilt. A full build computes every day; an incremental run starts at the earliest of the day after
+    the table's last day, the earliest day of `upstream` (an import CTE of the model, with the named day
+    and receipt-time columns) received after the table's watermark max(latest_event_received_at) - a
+    late event changes its day and every rolling window covering it - and var
+    `event_backfill_start_date` when set. -#}
+{% macro daily_recompute_start_date(upstream, upstream_date_column, upstream_received_at_column) -%}
     {%- if is_incremental() -%}
         {%- set backfill_start = var('event_backfill_start_date', none) -%}
-        {%- set after_last_day -%}
-            (select coalesce(max(date) + 1, cast('1900-01-01' as date)) from {{ this }})
-        {%- endset -%}
-        {%- if backfill_start is not none and backfill_start | string | trim != '' -%}
-            least(cast('{{ backfill_start }}' as date), {{ after_last_day }})
-        {%- else -%}
-            {{ after_last_day }}
-        {%- endif -%}
+        least(
+            (select coalesce(max(date) + 1, cast('1900-01-01' as date)) from {{ this }}),
+            (
+                select min({{ upstream_date_column }})
+                from {{ upstream }}
+                where {{ upstream_received_at_column }} > (select max(latest_event_received_at) from {{ this }})
+            )
+            {%- if backfill_start is not none and backfill_start | string | trim != '' -%},
+            cast('{{ backfill_start }}' as date)
+            {%- endif %}
+        )
     {%- else -%}
         cast('1900-01-01' as date)
     {%- endif -%}

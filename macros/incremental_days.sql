@@ -5,3 +5,25 @@
         delete from {{ this }} where {{ date_column }} > {{ as_of_date() }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- Where the next batch of an incremental model starts reading: the latest `column` value already
+    loaded minus `lookback_hours`, as a timestamp literal, or none when the whole input must be read
+    (first build, full refresh, empty table, parse time). Values later than the run's clock are
+    ignored, so one bad timestamp far in the future cannot stop every later batch. Queried when the
+    model is compiled so the batch filter is a constant, which lets the Parquet reader skip row groups
+    by their min/max. -#}
+{% macro incremental_reload_start(column, lookback_hours) -%}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set start_query -%}
+        select cast({{ dbt.dateadd('hour', -lookback_hours, 'max(' ~ column ~ ')') }} as {{ dbt.type_string() }})
+        from {{ this }}
+        where {{ column }} <= {{ current_timestamp_utc() }}
+    {%- endset -%}
+    {%- set reload_start = run_query(start_query).columns[0].values()[0] -%}
+    {%- if reload_start is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return("cast('" ~ reload_start ~ "' as timestamp)") }}
+{%- endmacro %}

@@ -1,15 +1,18 @@
-"""The daily event aggregate built incrementally equals the same table built in one go.
+"""The event models built incrementally equal the same tables built in one go.
 
-`int_product__events_daily` is incremental in whole local days: each run rebuilds the days touched
-by events received after the table's watermark and the days after its last day, or exactly the days
-of a backfill window. These tests build it in several sequences on the same raw data and compare
-every row with a full build.
+`base_product__events` loads only the raw events received from its watermark (latest received_at,
+less `event_redelivery_window_hours`) on, replacing rows by their identity (every raw column), so
+re-deliveries raise `delivered_row_count`. `int_product__events_daily` is incremental in whole local
+days: each run rebuilds the days touched by events received after the table's watermark and the days
+after its last day, or exactly the days of a backfill window. These tests build them in several
+sequences on the same raw data and compare every row with a full build.
 """
 
 import json
 import os
 import shutil
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -19,7 +22,10 @@ from conftest import REPO_ROOT, SMALL_DATASET_END_DATE, VENV_BIN
 
 MODEL = "int_product__events_daily"
 TABLE = f"intermediate.{MODEL}"
+BASE_TABLE = "staging.base_product__events"
 EARLIER_AS_OF = "2026-10-12"
+# The default of var event_redelivery_window_hours.
+REDELIVERY_WINDOW = timedelta(hours=48)
 
 
 def build_events_daily(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str, **extra_vars: str) -> None:
@@ -36,14 +42,14 @@ def build_events_daily(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: 
     )
 
 
-def read_rows(warehouse: Path) -> list[tuple]:
+def read_rows(warehouse: Path, table: str = TABLE) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.sql(f"select * from {TABLE} order by all").fetchall()
+        return connection.sql(f"select * from {table} order by all").fetchall()
 
 
-def assert_same_rows(built_incrementally: Path, built_fully: Path) -> None:
-    incremental_rows = read_rows(built_incrementally)
-    full_rows = read_rows(built_fully)
+def assert_same_rows(built_incrementally: Path, built_fully: Path, table: str = TABLE) -> None:
+    incremental_rows = read_rows(built_incrementally, table)
+    full_rows = read_rows(built_fully, table)
     assert full_rows, "the full build produced no rows, so the comparison would prove nothing"
     assert len(incremental_rows) == len(full_rows)
     assert incremental_rows == full_rows
@@ -170,3 +176,137 @@ def test_backfill_window_and_moving_as_of_date_back_equal_full_build(
     earlier_full = tmp_path / "earlier_full.duckdb"
     build_events_daily(small_raw_dataset, earlier_full, tmp_path / "target_full", EARLIER_AS_OF)
     assert_same_rows(later_as_of, earlier_full)
+
+
+def land_events_received_between(source_raw: Path, landing: Path, after: str | None, up_to: str | None) -> None:
+    """Write the events of `source_raw` received in (`after`, `up_to`] as one Parquet file in `landing`."""
+    bounds = [bound for bound in (after and f"received_at > '{after}'", up_to and f"received_at <= '{up_to}'") if bound]
+    landing.mkdir(parents=True)
+    with duckdb.connect() as connection:
+        connection.execute(f"copy (select * from {raw_events(source_raw)} where {' and '.join(bounds)}) "
+                           f"to '{landing}/part-0.parquet' (format parquet)")
+
+
+def land_copy_of_loaded_event(loaded_landing: Path, landing: Path, received_before: str) -> tuple[str, datetime]:
+    """Land in `landing` an exact copy of the latest event of `loaded_landing` received before
+    `received_before`; returns its event_id and received_at."""
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"""
+            create table copied_event as
+            select * from read_parquet('{loaded_landing}/*.parquet')
+            where received_at < ?
+            order by received_at desc, event_id
+            limit 1
+            """,
+            [received_before],
+        )
+        connection.execute(f"copy copied_event to '{landing}/part-1.parquet' (format parquet)")
+        return connection.execute("select event_id, received_at from copied_event").fetchone()
+
+
+def loaded_rows_of_event(warehouse: Path, event_id: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(
+            f"select event_row_key, delivered_row_count from {BASE_TABLE} where event_id = ?", [event_id]
+        ).fetchall()
+
+
+def test_event_batches_with_redelivery_and_late_arrival_equal_full_build(
+    small_raw_dataset: Path, tmp_path: Path
+) -> None:
+    first_cutoff = received_at_quantile(small_raw_dataset, 0.9)
+    second_cutoff = received_at_quantile(small_raw_dataset, 0.97)
+    raw_dir = tmp_path / "raw"
+    shutil.copytree(small_raw_dataset, raw_dir)
+    events_dir = raw_dir / "product" / "events"
+    shutil.rmtree(events_dir)
+    warehouse = tmp_path / "warehouse.duckdb"
+    target = tmp_path / "target"
+
+    land_events_received_between(small_raw_dataset, events_dir / "batch=1", None, first_cutoff)
+    build_events_daily(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        watermark = connection.sql(f"select max(received_at) from {BASE_TABLE}").fetchall()[0][0]
+
+    # The second batch brings a re-delivery of an event loaded by the first one, received an hour
+    # before the watermark: it must be counted on the existing row, not added as a new row.
+    land_events_received_between(small_raw_dataset, events_dir / "batch=2", first_cutoff, second_cutoff)
+    redelivered_id, redelivered_received_at = land_copy_of_loaded_event(
+        events_dir / "batch=1", events_dir / "batch=2", str(watermark - timedelta(hours=1))
+    )
+    assert watermark - REDELIVERY_WINDOW < redelivered_received_at < watermark
+    [(row_key, count_before)] = loaded_rows_of_event(warehouse, redelivered_id)
+    build_events_daily(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
+    assert loaded_rows_of_event(warehouse, redelivered_id) == [(row_key, count_before + 1)]
+
+    # The third batch brings the rest of the stream and a late arrival for a day already built.
+    land_events_received_between(small_raw_dataset, events_dir / "batch=3", second_cutoff, None)
+    land_late_arrival_before(raw_dir, first_cutoff)
+    build_events_daily(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
+
+    full_build = tmp_path / "full.duckdb"
+    build_events_daily(raw_dir, full_build, tmp_path / "target_full", SMALL_DATASET_END_DATE)
+    assert_same_rows(warehouse, full_build, BASE_TABLE)
+    assert_same_rows(warehouse, full_build, TABLE)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        raw_row_count = connection.sql(f"select count(*) from {raw_events(raw_dir)}").fetchall()[0][0]
+        late_arrivals = connection.execute(
+            f"select count(*) from {BASE_TABLE} where event_id like 'late-%' and received_at > ?", [second_cutoff]
+        ).fetchall()[0][0]
+        loaded_row_count = connection.sql(f"select sum(delivered_row_count) from {BASE_TABLE}").fetchall()[0][0]
+    assert late_arrivals == 1
+    assert loaded_row_count == raw_row_count
+
+    # A copy landing with a received_at older than the re-delivery window is outside every batch:
+    # the run does not read that far back, so only a full refresh counts it.
+    stale_landing = events_dir / "batch=4"
+    stale_landing.mkdir()
+    stale_before = str(watermark - REDELIVERY_WINDOW - timedelta(days=1))
+    land_copy_of_loaded_event(events_dir / "batch=1", stale_landing, stale_before)
+    rows_before_stale_copy = read_rows(warehouse, BASE_TABLE)
+    build_events_daily(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
+    assert read_rows(warehouse, BASE_TABLE) == rows_before_stale_copy
+
+
+def test_event_id_redelivered_with_other_content_fails_uniqueness(
+    small_raw_dataset: Path, full_build: Path, tmp_path: Path
+) -> None:
+    raw_dir = tmp_path / "raw"
+    shutil.copytree(small_raw_dataset, raw_dir)
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(full_build, warehouse)
+    # The stream's latest event arrives again a minute later with other properties.
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"""
+            create table conflicting_event as
+            select * replace (received_at + interval 1 minute as received_at, '{{"changed": true}}' as properties)
+            from {raw_events(raw_dir)}
+            order by received_at desc, event_id
+            limit 1
+            """
+        )
+        connection.execute(f"copy conflicting_event to '{raw_dir}/product/events/conflict.parquet' (format parquet)")
+        [(conflicting_id,)] = connection.sql("select event_id from conflicting_event").fetchall()
+    build_events_daily(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
+    assert len(loaded_rows_of_event(warehouse, conflicting_id)) == 2
+
+    env = {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse)}
+    test_run = subprocess.run(
+        [
+            str(VENV_BIN / "dbt"), "test", "--select", "unique_stg_product__events_event_id", "--store-failures",
+            "--target-path", str(tmp_path / "target"), "--vars", json.dumps({"as_of_date": SMALL_DATASET_END_DATE}),
+        ],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+    )
+    assert test_run.returncode != 0, test_run.stdout
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        [(failures_schema,)] = connection.sql(
+            "select table_schema from information_schema.tables "
+            "where table_name = 'unique_stg_product__events_event_id'"
+        ).fetchall()
+        failing_keys = connection.sql(
+            f"select unique_field from {failures_schema}.unique_stg_product__events_event_id"
+        ).fetchall()
+    assert failing_keys == [(conflicting_id,)]

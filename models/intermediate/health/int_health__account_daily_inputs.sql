@@ -51,7 +51,7 @@ invoices as (
 
 recompute_window as (
     select
-        {{ daily_recompute_start_date() }} as start_date,
+        {{ daily_recompute_start_date('events_daily', 'activity_date', 'max_received_at') }} as start_date,
         {{ as_of_date() }} as end_date
 ),
 
@@ -270,6 +270,19 @@ failed_invoice_changes as (
     where paid_on > failed_from
 ),
 
+-- The row's watermark: the latest receipt of an event on its day or before. A late event raises it on
+-- its day and every later day, exactly the days it can change, so the value never depends on the run.
+event_receipt_watermarks as (
+    select
+        activity_date as valid_from,
+        lead(activity_date) over (order by activity_date) as valid_until,
+        max(max(max_received_at)) over (
+            order by activity_date rows between unbounded preceding and current row
+        ) as latest_event_received_at
+    from events_daily
+    group by activity_date
+),
+
 -- every daily fact of an account as (signal_name, signal_value), pivoted to one row per account-day below
 daily_signals as (
     select
@@ -477,13 +490,21 @@ final as (
         rolling_inputs.urgent_tickets_90d,
         rolling_inputs.bad_ratings_90d,
         rolling_inputs.detractor_responses_30d,
-        rolling_inputs.failed_invoices
+        rolling_inputs.failed_invoices,
+        event_receipt_watermarks.latest_event_received_at
     from rolling_inputs
     cross join recompute_window
     left join onboarding
         on rolling_inputs.account_id = onboarding.account_id
     left join first_expansions
         on rolling_inputs.account_id = first_expansions.account_id
+    left join event_receipt_watermarks
+        on
+            rolling_inputs.date >= event_receipt_watermarks.valid_from
+            and (
+                rolling_inputs.date < event_receipt_watermarks.valid_until
+                or event_receipt_watermarks.valid_until is null
+            )
     where
         rolling_inputs.mrr > 0
         and rolling_inputs.date >= recompute_window.start_date

@@ -45,10 +45,12 @@ events_in_window as (
     {%- else %}
 
         -- Days touched by events received after the table's watermark (late arrivals included), and every
-        -- day after the table's last day (the report window moved forward since the last run).
+        -- day after the table's last day (the report window moved forward since the last run). A
+        -- received_at later than the run's clock is bad input and must not become the watermark.
         table_watermarks as (
             select
-                max(max_received_at) as max_received_at,
+                max(case when max_received_at <= {{ current_timestamp_utc() }} then max_received_at end)
+                    as max_received_at,
                 max(activity_date) as max_activity_date
             from {{ this }}
         ),
@@ -60,7 +62,7 @@ events_in_window as (
             where
                 events_in_window.received_at > table_watermarks.max_received_at
                 or events_in_window.activity_date > table_watermarks.max_activity_date
-                or table_watermarks.max_activity_date is null
+                or table_watermarks.max_received_at is null
         ),
 
     {%- endif %}

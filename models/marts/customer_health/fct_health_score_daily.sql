@@ -28,10 +28,15 @@ component_weights as (
     from health_score_weights
 ),
 
+recompute_window as (
+    select {{ daily_recompute_start_date('daily_inputs', 'date', 'latest_event_received_at') }} as start_date
+),
+
 days_to_score as (
-    select *
+    select daily_inputs.*
     from daily_inputs
-    where date >= {{ daily_recompute_start_date() }}
+    cross join recompute_window
+    where daily_inputs.date >= recompute_window.start_date
 ),
 
 component_scores as (
@@ -40,6 +45,7 @@ component_scores as (
         date,
         mrr,
         segment,
+        latest_event_received_at,
         cast(round(100 * (
             0.4 * least(login_days_30d, 20) / 20
             + 0.3 * active_users_30d / greatest(provisioned_users, active_users_30d, 1)
@@ -107,7 +113,8 @@ final as (
         end as health_color,
         is_no_login_override,
         mrr,
-        segment
+        segment,
+        latest_event_received_at
     from weighted_scores
 )
 

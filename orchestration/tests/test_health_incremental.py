@@ -1,0 +1,166 @@
+"""Late product events re-score the health days they touch: an incremental run equals a full build.
+
+`int_health__account_daily_inputs` and `fct_health_score_daily` are incremental by day. Besides the
+days after their last day, a run recomputes from the earliest day of events received after the
+table's watermark (its max latest_event_received_at), so logins that land late for an older day
+change that day's inputs, scores and alerts and those of every later day whose windows cover it.
+The test builds the health models, lands a late batch of logins for days well before the last day,
+runs incrementally with the report day moved forward, and compares every row with a full build.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from conftest import REPO_ROOT, SMALL_DATASET_END_DATE, VENV_BIN
+
+INPUTS_TABLE = "intermediate.int_health__account_daily_inputs"
+SCORES_TABLE = "marts.fct_health_score_daily"
+ALERTS_TABLE = "intermediate.int_health__alert_episodes"
+COMPARED_TABLES = (INPUTS_TABLE, SCORES_TABLE, ALERTS_TABLE)
+EARLIER_AS_OF = "2026-10-24"
+# The late logins fall on this many consecutive local days.
+LATE_LOGIN_DAYS = 3
+
+
+def build_health(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str) -> None:
+    """Build the alert episodes and every parent (seeds, staging, event aggregate, health models) into
+    `warehouse`, without tests."""
+    env = {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse)}
+    subprocess.run(
+        [
+            str(VENV_BIN / "dbt"), "build", "--select", "+int_health__alert_episodes",
+            "--resource-type", "seed", "--resource-type", "model",
+            "--target-path", str(target_dir), "--vars", json.dumps({"as_of_date": as_of}), "--quiet",
+        ],
+        cwd=REPO_ROOT, env=env, check=True,
+    )
+
+
+def read_rows(warehouse: Path, table: str, where: str = "true") -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.sql(f"select * from {table} where {where} order by all").fetchall()
+
+
+def scalar(warehouse: Path, query: str):
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.sql(query).fetchall()[0][0]
+
+
+def account_day_without_logins(warehouse: Path, first_day: str, last_day: str) -> tuple[str, date]:
+    """The first paying account-day of the window with no login on the 30 days up to it, so late logins
+    on it change the inputs, the score and the no-login alerts."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        account_day = connection.execute(
+            f"""
+            select account_id, date
+            from {INPUTS_TABLE}
+            where date between ? and ? and login_days_30d = 0 and login_days_red_window = 0
+            order by date, account_id
+            limit 1
+            """,
+            [first_day, last_day],
+        ).fetchone()
+    assert account_day, "no paying account goes 30 days without a login in the window: pick another window"
+    return account_day
+
+
+def latest_landed_receipt(raw_dir: Path) -> datetime:
+    with duckdb.connect() as connection:
+        return connection.sql(
+            f"select max(received_at) from read_parquet('{raw_dir}/product/events/**/*.parquet', union_by_name = true)"
+        ).fetchall()[0][0]
+
+
+def land_late_logins(raw_dir: Path, account_id: str, first_day: date, received_at: str) -> Path:
+    """Write a Parquet file of logins by one of the account's users at noon Tokyo time (03:00 UTC) on
+    LATE_LOGIN_DAYS local days from `first_day`, all received at `received_at`; returns the file."""
+    late_file = raw_dir / "product" / "events" / "late_batch" / "part-0.parquet"
+    late_file.parent.mkdir()
+    login_instants = [f"{first_day + timedelta(days=offset)} 03:00:00" for offset in range(LATE_LOGIN_DAYS)]
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"""
+            copy (
+                with account_user as (
+                    select user_id
+                    from read_parquet('{raw_dir}/product/users.parquet')
+                    where account_id = $account_id and created_at < cast($first_login as timestamp)
+                    order by created_at, user_id
+                    limit 1
+                )
+                select
+                    'late-login-' || strftime(login_instant, '%Y%m%d') as event_id,
+                    account_user.user_id,
+                    $account_id as account_id,
+                    'login' as event_name,
+                    login_instant as occurred_at,
+                    cast($received_at as timestamp) as received_at,
+                    'web' as platform,
+                    '{{}}' as properties
+                from account_user
+                cross join (select unnest(cast($login_instants as timestamp[])) as login_instant)
+            ) to '{late_file}' (format parquet)
+            """,
+            {
+                "account_id": account_id,
+                "first_login": login_instants[0],
+                "login_instants": login_instants,
+                "received_at": received_at,
+            },
+        )
+        landed = connection.sql(f"select count(*) from read_parquet('{late_file}')").fetchall()[0][0]
+    assert landed == LATE_LOGIN_DAYS, "the account has no user old enough to log in on the late days"
+    return late_file
+
+
+def test_late_logins_for_past_days_rescored_like_full_build(small_raw_dataset: Path, tmp_path: Path) -> None:
+    raw_dir = tmp_path / "raw"
+    shutil.copytree(small_raw_dataset, raw_dir)
+    warehouse = tmp_path / "warehouse.duckdb"
+    build_health(raw_dir, warehouse, tmp_path / "target", EARLIER_AS_OF)
+
+    # A day 2-5 weeks before the first run's last day: well inside the scored table.
+    earlier_as_of = date.fromisoformat(EARLIER_AS_OF)
+    account_id, late_day = account_day_without_logins(
+        warehouse, str(earlier_as_of - timedelta(days=35)), str(earlier_as_of - timedelta(days=14))
+    )
+    watermark = scalar(warehouse, f"select max(latest_event_received_at) from {INPUTS_TABLE}")
+    assert watermark == scalar(warehouse, "select max(max_received_at) from intermediate.int_product__events_daily")
+    assert watermark == scalar(warehouse, f"select max(latest_event_received_at) from {SCORES_TABLE}")
+    # Received after every event already landed (so after the watermark too), yet occurring weeks earlier.
+    late_received_at = latest_landed_receipt(raw_dir) + timedelta(minutes=1)
+    assert late_received_at > watermark
+    land_late_logins(raw_dir, account_id, late_day, str(late_received_at))
+    account_rows_since_late_day = f"account_id = '{account_id}' and date between '{late_day}' and '{EARLIER_AS_OF}'"
+    rows_before_late_batch = {
+        table: read_rows(warehouse, table, account_rows_since_late_day) for table in (INPUTS_TABLE, SCORES_TABLE)
+    }
+
+    # The report day moves forward and the late batch lands in the same run.
+    build_health(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
+    full_build = tmp_path / "full.duckdb"
+    build_health(raw_dir, full_build, tmp_path / "target_full", SMALL_DATASET_END_DATE)
+
+    # The late logins change the account's rows from the late day on, so stale rows would be caught.
+    assert scalar(
+        full_build,
+        f"select login_days_30d from {INPUTS_TABLE} where account_id = '{account_id}' and date = '{late_day}'",
+    ) == 1
+    for table, stale_rows in rows_before_late_batch.items():
+        assert read_rows(full_build, table, account_rows_since_late_day) != stale_rows, table
+
+    for table in COMPARED_TABLES:
+        full_rows = read_rows(full_build, table)
+        assert full_rows, f"the full build of {table} has no rows, so the comparison would prove nothing"
+        incremental_rows = read_rows(warehouse, table)
+        assert len(incremental_rows) == len(full_rows), table
+        assert incremental_rows == full_rows, table
+    assert scalar(warehouse, f"select max(latest_event_received_at) from {SCORES_TABLE}") == scalar(
+        warehouse, "select max(max_received_at) from intermediate.int_product__events_daily"
+    )
