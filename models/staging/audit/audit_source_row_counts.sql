@@ -1,9 +1,21 @@
+{#- Rows in are counted on the raw source itself (a Parquet count reads only file footers), landed
+    and quarantined rows on the base model, used rows on the stg model: three independent counts, so
+    a row lost between the feed and staging (e.g. by an incremental load) fails the reconciliation. -#}
 {%- set staged_tables = staged_source_tables() -%}
 
 with
 {% for table in staged_tables %}
+    {%- set source_name, table_name = table.source_table.split('.') %}
+    raw_{{ table.model }} as (
+        select count(*) as raw_rows from {{ source(source_name, table_name) }}
+    ),
+
     {{ table.model }} as (
         select * from {{ ref(table.model) }}
+    ),
+
+    {{ table.model | replace('base_', 'stg_', 1) }} as (
+        select * from {{ ref(table.model | replace('base_', 'stg_', 1)) }}
     ),
 {% endfor %}
 
@@ -11,10 +23,12 @@ with
     counted_{{ table.model }} as (
         select
             '{{ table.source_table }}' as source_table,
-            cast(coalesce(sum(delivered_row_count), 0) as {{ dbt.type_bigint() }}) as raw_rows,
+            cast((select raw_{{ table.model }}.raw_rows from raw_{{ table.model }}) as {{ dbt.type_bigint() }}) as raw_rows,
             cast(coalesce(sum(delivered_row_count - 1), 0) as {{ dbt.type_bigint() }}) as duplicate_rows_dropped,
             cast(count(case when invalid_reason is not null then 1 end) as {{ dbt.type_bigint() }}) as quarantined_rows,
-            cast(count(case when invalid_reason is null then 1 end) as {{ dbt.type_bigint() }}) as used_rows
+            cast(
+                (select count(*) from {{ table.model | replace('base_', 'stg_', 1) }}) as {{ dbt.type_bigint() }}
+            ) as used_rows
         from {{ table.model }}
     ),
 {% endfor %}
