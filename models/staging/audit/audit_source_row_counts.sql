@@ -23,7 +23,9 @@ with
     counted_{{ table.model }} as (
         select
             '{{ table.source_table }}' as source_table,
-            cast((select raw_{{ table.model }}.raw_rows from raw_{{ table.model }}) as {{ dbt.type_bigint() }}) as raw_rows,
+            cast(
+                (select raw_{{ table.model }}.raw_rows from raw_{{ table.model }}) as {{ dbt.type_bigint() }}
+            ) as raw_rows,
             cast(coalesce(sum(delivered_row_count - 1), 0) as {{ dbt.type_bigint() }}) as duplicate_rows_dropped,
             cast(count(case when invalid_reason is not null then 1 end) as {{ dbt.type_bigint() }}) as quarantined_rows,
             cast(
