@@ -633,6 +633,82 @@ def test_add_ons_live_only_beside_a_core_subscription(db):
     assert orphaned == 0
 
 
+def test_unrecovered_payments_end_the_customer_within_60_days(db):
+    """Dunning writes invoices off only on the way out: within 60 days of the due date every
+    subscription of the account has ended, and the first invoice written off was retried for at
+    least four weeks before its subscription ended."""
+    assert scalar(db, "select count(*) from invoices where status = 'uncollectible'") > 0
+    assert not offending(
+        db,
+        """from invoices join subscriptions on subscriptions.account_id = invoices.account_id
+           where invoices.status = 'uncollectible'
+             and (subscriptions.ended_at is null or subscriptions.ended_at > invoices.due_at + interval 60 day)""",
+    )
+    assert not offending(
+        db,
+        """from (select arg_min(subscription_id, due_at) as subscription_id, min(due_at) as due_at
+                from invoices where status = 'uncollectible' group by account_id) as first_written_off
+           join subscriptions using (subscription_id)
+           where subscriptions.ended_at < first_written_off.due_at + interval 28 day""",
+    )
+
+
+def test_open_past_due_invoices_are_still_in_dunning(db):
+    """An invoice open past its due date at the end is either still being retried (due in the last
+    three weeks) or on its way to a write-off: due at most 60 days ago, on an account whose
+    cancellation takes effect after the window."""
+    in_dunning = scalar(db, f"select count(*) from invoices where status = 'open' and due_at < timestamp '{END_UTC}'")
+    assert in_dunning > 0
+    assert not offending(
+        db,
+        f"""from invoices
+            where status = 'open' and due_at < timestamp '{END_UTC}' - interval 22 day
+              and (due_at < timestamp '{END_UTC}' - interval 60 day
+                   or not exists (select 1 from subscriptions
+                                  where subscriptions.account_id = invoices.account_id
+                                    and subscriptions.canceled_at is not null and subscriptions.ended_at is null))""",
+    )
+
+
+def test_most_failed_payments_are_recovered_within_three_weeks(db):
+    """Failed payments are retried: more invoices end up paid late than written off, none later
+    than three weeks after the due date."""
+    late_paid, latest_days_late, written_off = db.execute(
+        """select count(*) filter (where paid_at > due_at),
+                  max(date_diff('second', due_at, paid_at) / 86400) filter (where paid_at > due_at),
+                  count(*) filter (where status = 'uncollectible')
+           from invoices"""
+    ).fetchone()
+    assert late_paid > written_off > 0
+    assert latest_days_late <= 22
+
+
+def test_payments_fail_more_often_before_churn(db):
+    """Invoices due before an account cancels its core subscription fail far more often than those
+    of accounts that stay: late payments (health falls before churn) and write-offs alike."""
+    rates = {
+        churns: (failed, late)
+        for churns, failed, late in db.execute(
+            f"""with cancellations as (
+                    select subscriptions.account_id, min(subscriptions.canceled_at) as canceled_at
+                    from subscriptions join subscription_items using (subscription_id) join plans using (plan_id)
+                    where plans.product_id = 'core' and subscriptions.canceled_at is not null
+                      and subscriptions.started_at < coalesce(subscriptions.ended_at, timestamp '{END_UTC}')
+                    group by 1)
+                select cancellations.account_id is not null as churns,
+                       avg((invoices.paid_at > invoices.due_at or invoices.status = 'uncollectible'
+                            or (invoices.status = 'open' and invoices.due_at < timestamp '{END_UTC}'))::int),
+                       avg((invoices.paid_at > invoices.due_at)::int)
+                from invoices left join cancellations using (account_id)
+                where invoices.total > 0 and invoices.status != 'void'
+                  and (cancellations.canceled_at is null or invoices.due_at < cancellations.canceled_at)
+                group by 1"""
+        ).fetchall()
+    }
+    assert rates[True][0] > 3 * rates[False][0]
+    assert rates[True][1] > 1.5 * rates[False][1]
+
+
 def test_cs_touch_model_by_size(db):
     """High-touch accounts get CSM calls and QBRs, low-touch webinars, tech-touch automated emails."""
     touches = db.execute(

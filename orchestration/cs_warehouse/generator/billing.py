@@ -21,6 +21,16 @@ ONBOARDING_DAYS = 90
 TRAINING_FEE = {"JPY": 12_000_000, "USD": 80_000}
 PRORATION = raw_contract.INVOICE_LINE_TYPES.index("proration")
 ONE_TIME = raw_contract.INVOICE_LINE_TYPES.index("one_time")
+# Dunning: a failed payment is retried on these days after the due date until one succeeds (the
+# weights are the shares recovered at each retry).
+RETRY_DAYS = np.array([1, 3, 5, 7, 14, 21])
+RETRY_RECOVERY_SHARE = np.array([0.35, 0.2, 0.15, 0.1, 0.12, 0.08])
+# Only a customer on the way out stops paying for good: from a core invoice due this many days (one
+# dunning cycle) before its paid service ends, when its unpaid invoices are written off.
+UNRECOVERED_DUE_BEFORE_END_DAYS = (28, 60)
+# Share of eligible leavers whose card fails first, times (1 - health) at the failing invoice: about
+# 30% of core churn ends in a write-off (involuntary churn).
+UNRECOVERED_SHARE = 0.6
 
 
 def plans_table() -> pa.Table:
@@ -326,6 +336,80 @@ def _training_days(rng: np.random.Generator, lifecycle: Lifecycle) -> _Invoices:
     )
 
 
+def _service_end(lifecycle: Lifecycle, periods: dict[str, np.ndarray]) -> np.ndarray:
+    """Per subscription, the end of the billing period in which it was canceled: its ended_at, or
+    for a cancellation taking effect after the window the end it will have. NULL_TIMESTAMP when
+    never canceled or never paid."""
+    canceled = lifecycle.subscriptions["canceled"][periods["sub"]]
+    containing = (canceled != NULL_TIMESTAMP) & (periods["start"] <= canceled) & (canceled < periods["end"])
+    service_end = np.full(lifecycle.subscriptions["account"].size, NULL_TIMESTAMP)
+    service_end[periods["sub"][containing]] = periods["end"][containing]
+    return service_end
+
+
+@dataclass
+class _Dunning:
+    """Per invoice: whether its payment is never recovered, and when it is written off."""
+
+    unrecovered: np.ndarray
+    written_off_at: np.ndarray
+
+
+def _unrecovered_failures(
+    rng: np.random.Generator,
+    lifecycle: Lifecycle,
+    periods: dict[str, np.ndarray],
+    billed: _Invoices,
+    due: np.ndarray,
+    total: np.ndarray,
+) -> _Dunning:
+    """Payments dunning never recovers happen only on the way out: some customers whose core
+    subscription is canceled (the unhealthier, the likelier) stop paying from a core invoice due 4 to
+    8.5 weeks before their paid service ends. Every invoice of the account due from then on and
+    issued before the end goes unpaid; all are written off when the service ends (the subscription
+    keeps the cancel reason its cancellation drew). Customers who come back later, or buy an add-on
+    after that invoice, are not among them: a write-off ends the relationship."""
+    subs = lifecycle.subscriptions
+    timeline = lifecycle.timeline
+    accounts, subscription_count = lifecycle.accounts.count, subs["account"].size
+    never = np.iinfo(np.int64).max
+    service_end = _service_end(lifecycle, periods)
+    core = np.flatnonzero(subs["product"] == CORE)
+    last_core = np.full(accounts, -1)
+    np.maximum.at(last_core, subs["account"][core], core)
+    leaving = np.zeros(subscription_count, dtype=bool)
+    leaving[core] = (service_end[core] != NULL_TIMESTAMP) & (last_core[subs["account"][core]] == core)
+    latest_purchase = np.full(accounts, NULL_TIMESTAMP)
+    np.maximum.at(latest_purchase, subs["account"], subs["created"])
+
+    sub = np.maximum(billed.subscription, 0)
+    before_end = service_end[sub] - due
+    shortest, longest = (days * MICROS_PER_DAY for days in UNRECOVERED_DUE_BEFORE_END_DAYS)
+    candidate = np.flatnonzero(
+        (billed.subscription >= 0) & leaving[sub] & (before_end >= shortest) & (before_end <= longest) & (total > 0)
+    )
+    # Invoices of one subscription share their payment terms: the earliest issued is the earliest due.
+    first_issued = np.full(subscription_count, never)
+    first_due = np.full(subscription_count, never)
+    np.minimum.at(first_issued, sub[candidate], billed.created[candidate])
+    np.minimum.at(first_due, sub[candidate], due[candidate])
+    # A customer whose card fails buys nothing more (an add-on bought later would go unpaid too).
+    eligible = np.flatnonzero((first_issued != never) & (first_issued > latest_purchase[subs["account"]]))
+    failure_day = np.clip(timeline.day_of(first_due[eligible]), 0, timeline.days - 1)
+    health = lifecycle.health[subs["account"][eligible], failure_day]
+    stops_paying = eligible[rng.random(eligible.size) < UNRECOVERED_SHARE * (1.0 - health)]
+
+    # One at most per account (its last core subscription), so the unpaid span is per account.
+    unpaid_from_due = np.full(accounts, never)
+    unpaid_until = np.full(accounts, NULL_TIMESTAMP)
+    unpaid_from_due[subs["account"][stops_paying]] = first_due[stops_paying]
+    unpaid_until[subs["account"][stops_paying]] = service_end[stops_paying]
+    unrecovered = (
+        (due >= unpaid_from_due[billed.account]) & (billed.created < unpaid_until[billed.account]) & (total > 0)
+    )
+    return _Dunning(unrecovered, np.where(unrecovered, unpaid_until[billed.account], NULL_TIMESTAMP))
+
+
 @dataclass
 class Invoices:
     invoices: pa.Table
@@ -336,8 +420,11 @@ class Invoices:
 def invoices_tables(
     config: GeneratorConfig, lifecycle: Lifecycle, plans: tuple[Plan, ...], prices: ItemPrices
 ) -> Invoices:
-    """Invoices per billing period, prorations and one-time fees. Most are paid; payments fail more
-    for unhealthy accounts (left open past due, written off as uncollectible after weeks)."""
+    """Invoices per billing period, prorations and one-time fees. Most are paid on time; payments
+    fail more for unhealthy accounts and go through dunning: most are recovered by a retry days to
+    three weeks after the due date, the rest are written off as uncollectible when the customer's
+    paid service ends (see _unrecovered_failures). An invoice still in dunning at the end of the
+    window is open past due."""
     rng = config.rng("invoices")
     timeline = lifecycle.timeline
     end_us = timeline.end_us
@@ -362,11 +449,16 @@ def invoices_tables(
     ).astype(np.int64)
     created_day = np.clip(timeline.day_of(billed.created), 0, timeline.days - 1)
     health = lifecycle.health[billed.account, created_day]
-    fails = (rng.random(count) < 0.004 + 0.25 * (1.0 - health) ** 3) & (total > 0)
+    # Payments fail more the unhealthier the account; dunning recovers them at a retry unless the
+    # customer is on the way out.
+    dunning = _unrecovered_failures(rng, lifecycle, periods, billed, due, total)
+    fails = dunning.unrecovered | ((rng.random(count) < 0.004 + 0.25 * (1.0 - health) ** 3) & (total > 0))
     void = ~fails & (rng.random(count) < 0.004)
-    paid_at = np.where(total == 0, billed.created, billed.created + delay)
-    paid = ~fails & ~void & (paid_at < end_us)
-    written_off = fails & (due < end_us - 45 * MICROS_PER_DAY)
+    retry = RETRY_DAYS[rng.choice(RETRY_DAYS.size, count, p=RETRY_RECOVERY_SHARE)] * MICROS_PER_DAY
+    recovered_at = due + retry + (rng.random(count) * MICROS_PER_HOUR).astype(np.int64)
+    paid_at = np.select([total == 0, fails], [billed.created, recovered_at], default=billed.created + delay)
+    paid = ~dunning.unrecovered & ~void & (paid_at < end_us)
+    written_off = dunning.unrecovered & (dunning.written_off_at < end_us)
     status_code = raw_contract.INVOICE_STATUSES.index
     status = np.select(
         [void, paid, written_off],
