@@ -40,6 +40,12 @@
     over (partition by account_id order by date range between interval {{ days - 1 }} day preceding and current row)
 {%- endmacro %}
 
+{#- Gaps and islands: the date minus its rank in the partition, equal for consecutive days and
+    different across a gap, so grouping by it yields each run of consecutive days. -#}
+{% macro consecutive_days_anchor(partition_by, date_column='date') -%}
+    {{ date_column }} - cast(row_number() over (partition by {{ partition_by }} order by {{ date_column }}) as integer)
+{%- endmacro %}
+
 {#- Window summing an account's daily changes from the first row to the current one. -#}
 {% macro running_total() -%}
     over (partition by account_id order by date rows between unbounded preceding and current row)
@@ -68,7 +74,9 @@
     end
 {%- endmacro %}
 
-{#- Who acts on an account: its CSM, or the CSM's manager (when there is one) for a red high-touch account. -#}
+{#- Who acts on an account (issue spec: "the CSM; the CSM's manager for red high-touch accounts"):
+    its CSM, or the CSM's manager (when there is one) for a red high-touch account. For other red
+    accounts the CSM owns the task and arranges the manager's call the playbook recommends. -#}
 {% macro acting_owner(csm_owner_id, csm_manager_id, health_color, segment) -%}
     case
         when {{ health_color }} = 'red' and {{ segment }} = 'high_touch'

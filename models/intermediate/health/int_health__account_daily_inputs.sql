@@ -239,13 +239,14 @@ survey_days as (
 
 -- An invoice fails on its due day unless paid by the end of that day, and stays failed until the day
 -- it is paid (a payment after the end of as_of_date has not happened yet for this run). The feed keeps
--- only the current status, so an uncollectible invoice counts from its due day and never recovers.
+-- only the current status, so an open or uncollectible invoice counts from its due day and never
+-- recovers, whatever paid_at a partial payment left on it.
 failed_invoice_spans as (
     select
         account_id,
         {{ to_local_date('due_at') }} as failed_from,
         case
-            when paid_at < {{ as_of_end_utc() }} then {{ to_local_date('paid_at') }}
+            when status = 'paid' and paid_at < {{ as_of_end_utc() }} then {{ to_local_date('paid_at') }}
         end as paid_on
     from invoices
     where

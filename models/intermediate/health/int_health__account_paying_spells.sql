@@ -8,8 +8,7 @@ paying_days as (
     select
         account_id,
         date,
-        -- consecutive paying days share this anchor (gaps and islands)
-        date - cast(row_number() over (partition by account_id order by date) as integer) as spell_anchor
+        {{ consecutive_days_anchor('account_id') }} as spell_anchor
     from account_daily_mrr
     where
         mrr > 0

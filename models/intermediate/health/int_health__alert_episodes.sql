@@ -63,7 +63,7 @@ condition_islands as (
         account_id,
         alert_type,
         date,
-        date - cast(row_number() over (partition by account_id, alert_type order by date) as integer) as island_anchor
+        {{ consecutive_days_anchor('account_id, alert_type') }} as island_anchor
     from alert_condition_days
 ),
 

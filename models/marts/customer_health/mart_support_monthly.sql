@@ -14,9 +14,11 @@ tickets_as_of as (
         tickets.ticket_id,
         cast({{ dbt.date_trunc('month', 'tickets.created_on') }} as date) as month,  -- noqa: RF04
         tickets.priority,
+        -- elapsed microseconds: a datediff in seconds counts crossed second boundaries, not time
         case
             when tickets.first_response_at < {{ as_of_end_utc() }}
-                then {{ dbt.datediff('tickets.created_at', 'tickets.first_response_at', 'second') }} / 60.0  -- noqa: LT05
+                then {{ dbt.datediff('tickets.created_at', 'tickets.first_response_at', 'microsecond') }}
+                    / 60000000.0
         end as first_response_minutes,
         coalesce(tickets.solved_at < {{ as_of_end_utc() }}, false) as is_solved,
         case
