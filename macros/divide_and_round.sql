@@ -1,6 +1,6 @@
 {#- numerator / divisor rounded half away from zero to `scale` decimals, exactly: for money that
-    must be summed exactly and rounded once. `divisor` is a positive integer literal and the
-    numerator a non-negative exact decimal. -#}
+    must be summed exactly and rounded once. `divisor` is a positive integer (a literal or an integer
+    expression; null gives null) and the numerator a non-negative exact decimal. -#}
 {% macro divide_and_round(numerator, divisor, scale=2) -%}
     {{ return(adapter.dispatch('divide_and_round', 'cs_warehouse')(numerator, divisor, scale)) }}
 {%- endmacro %}

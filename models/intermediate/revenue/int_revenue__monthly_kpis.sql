@@ -111,7 +111,7 @@ account_margin_weights as (
         sum(account_product_monthly_mrr.mrr) as product_mrr,
         sum(
             account_product_monthly_mrr.mrr
-            * coalesce(product_margins.gross_margin, {{ var('default_gross_margin') }})
+            * {{ margin_or_default('product_margins.gross_margin') }}
         ) as margin_weighted_mrr
     from account_product_monthly_mrr
     left join product_margins
@@ -266,7 +266,8 @@ final as (
         cast(cross_sell_mrr as decimal(18, 2)) as cross_sell_mrr,
         cast(expanding_accounts as integer) as expanding_accounts,
         {{ ratio('expanding_accounts', 'active_accounts_start') }} as expansion_account_rate,
-        cast(round({{ ratio('mrr_end', 'active_accounts_end') }}, 2) as decimal(18, 2)) as arpa,
+        -- Exact and half away from zero like MRR: a double quotient can round a half cent down.
+        {{ divide_and_round('mrr_end', 'nullif(active_accounts_end, 0)') }} as arpa,
         gross_margin,
         cast(churned_accounts_t3m as integer) as churned_accounts_t3m,
         cast(active_accounts_start_t3m as integer) as active_accounts_start_t3m,

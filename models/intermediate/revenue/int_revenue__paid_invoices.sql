@@ -53,7 +53,7 @@ invoice_margins as (
         -- A line without a plan (e.g. a one-time charge) or of a product missing from the seed
         -- earns the default margin.
         {{ ratio(
-            'sum(invoice_lines.amount * coalesce(product_margins.gross_margin, ' ~ var('default_gross_margin') ~ '))',
+            'sum(invoice_lines.amount * ' ~ margin_or_default('product_margins.gross_margin') ~ ')',
             'sum(invoice_lines.amount)'
         ) }} as gross_margin
     from invoice_lines
@@ -75,7 +75,7 @@ final as (
         -- Exact; rounded once per account where it is summed.
         cast(paid_invoices.amount_paid as decimal(38, 2)) * paid_invoices.rate_to_reporting as amount_paid_reporting,
         -- An invoice without lines, or whose lines sum to 0, earns the default margin.
-        coalesce(invoice_margins.gross_margin, {{ var('default_gross_margin') }}) as gross_margin
+        {{ margin_or_default('invoice_margins.gross_margin') }} as gross_margin
     from paid_invoices
     left join invoice_margins
         on paid_invoices.invoice_id = invoice_margins.invoice_id

@@ -1,5 +1,5 @@
-{#- Realised and predicted lifetime value of every non-deleted account as of as_of_date
-    (metrics.md "LTV per account"). -#}
+{#- Realised and predicted lifetime value of every non-deleted account created by the end of
+    as_of_date (metrics.md "LTV per account"). -#}
 with
 
 accounts as (
@@ -49,8 +49,7 @@ current_margins as (
     select
         account_product_monthly_mrr.account_id,
         {{ ratio(
-            'sum(account_product_monthly_mrr.mrr * coalesce(product_margins.gross_margin, '
-            ~ var('default_gross_margin') ~ '))',
+            'sum(account_product_monthly_mrr.mrr * ' ~ margin_or_default('product_margins.gross_margin') ~ ')',
             'sum(account_product_monthly_mrr.mrr)'
         ) }} as gross_margin
     from account_product_monthly_mrr
@@ -100,7 +99,10 @@ account_values as (
         on accounts.account_id = current_margins.account_id
     left join segment_churn
         on current_states.segment = segment_churn.segment
-    where not accounts.is_deleted
+    where
+        not accounts.is_deleted
+        -- An account created after the end of as_of_date does not exist yet on the report day.
+        and accounts.created_at < {{ as_of_end_utc() }}
 ),
 
 final as (
