@@ -25,7 +25,7 @@ TEST_AS_OF := 2026-10-31
 TEST_SEEDS := 11 7
 TEST_GENERATE_ARGS := --accounts 400 --months 18 --end-date $(TEST_AS_OF)
 
-.PHONY: help install run test lint pytest dbt-test-build dev docs clean
+.PHONY: help install browser run test lint pytest dbt-test-build dev docs clean
 
 help:
 	@echo "make run   - install, generate demo data, dbt build into $(WAREHOUSE_PATH)"
@@ -42,6 +42,14 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed
 
+# The UI test drives Debian's headless Chromium; install it when missing (needs root or sudo).
+browser:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
+			|| echo "WARNING: chromium could not be installed; the browser test will be skipped"; \
+	}
+
 run: install
 	@# Demo data is regenerated on every run (it ends yesterday); a directory of real data
 	@# (no demo manifest in it) is never overwritten.
@@ -55,7 +63,7 @@ run: install
 	@echo "Next: 'make dev' for the Dagster asset graph, 'make docs' for lineage, or query it with"
 	@echo "      $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(WAREHOUSE_PATH)', read_only=True).sql('from marts.kpi_monthly order by month desc limit 6'))\""
 
-test: install dbt-test-build lint pytest
+test: install browser dbt-test-build lint pytest
 
 dbt-test-build: install
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
@@ -70,14 +78,16 @@ dbt-test-build: install
 lint: install
 	WAREHOUSE_PATH=$(TEST_DIR)/lint.duckdb sqlfluff lint models tests analyses
 
-pytest: install
+pytest: install browser
 	$(BIN)/pytest
 
+# Run history and schedule state persist in .dagster_home between sessions.
 dev: install
-	dagster dev -h 127.0.0.1 -p 3000
+	mkdir -p .dagster_home
+	DAGSTER_HOME=$(abspath .dagster_home) dagster dev -h 127.0.0.1 -p 3000
 
 docs: install
 	dbt docs generate && dbt docs serve --port 8080
 
 clean:
-	rm -rf build target logs dbt_packages .venv
+	rm -rf build target logs dbt_packages .venv .dagster_home

@@ -1,7 +1,5 @@
 """Publish: swap the run's audited working copy into the serving path BI reads."""
 
-from collections.abc import Sequence
-
 from dagster import (
     AssetCheckEvaluation,
     AssetCheckSeverity,
@@ -15,7 +13,6 @@ from dagster import (
     asset,
 )
 
-from .dbt_assets import WORKING_COPY_WRITER_TAG
 from .resources import ServingWarehouse
 from .retries import TRANSIENT_FAILURE_RETRY_POLICY
 
@@ -23,13 +20,10 @@ SERVING_WAREHOUSE_KEY = AssetKey("serving_warehouse")
 PUBLISH_GROUP = "serving"
 
 
-def leaf_keys(assets_defs: Sequence[AssetsDefinition]) -> list[AssetKey]:
-    """Assets nothing else among `assets_defs` depends on: once they are built, all are."""
-    keys = {key for assets_def in assets_defs for key in assets_def.keys}
-    upstream = {
-        parent for assets_def in assets_defs for parents in assets_def.asset_deps.values() for parent in parents
-    }
-    return sorted(keys - upstream, key=lambda key: key.to_user_string())
+def leaf_keys(assets_def: AssetsDefinition) -> list[AssetKey]:
+    """Assets nothing else in `assets_def` depends on: once they are built, all are."""
+    upstream = {parent for parents in assets_def.asset_deps.values() for parent in parents}
+    return sorted(set(assets_def.keys) - upstream, key=lambda key: key.to_user_string())
 
 
 def check_evaluations(context: AssetExecutionContext) -> list[AssetCheckEvaluation]:
@@ -39,12 +33,14 @@ def check_evaluations(context: AssetExecutionContext) -> list[AssetCheckEvaluati
     return [record.event_log_entry.dagster_event.event_specific_data for record in records]
 
 
-def build_publish_asset(built_assets: Sequence[AssetsDefinition]) -> AssetsDefinition:
+def build_publish_asset(built: AssetsDefinition) -> AssetsDefinition:
+    # Partitioned like the assets it publishes, so every run that builds them also publishes.
     @asset(
         key=SERVING_WAREHOUSE_KEY,
         group_name=PUBLISH_GROUP,
-        deps=leaf_keys(built_assets),
-        op_tags=WORKING_COPY_WRITER_TAG,
+        deps=leaf_keys(built),
+        partitions_def=built.partitions_def,
+        backfill_policy=built.backfill_policy,
         retry_policy=TRANSIENT_FAILURE_RETRY_POLICY,
         description=(
             "The DuckDB warehouse BI reads (WAREHOUSE_PATH). A run builds and tests a working copy; this "

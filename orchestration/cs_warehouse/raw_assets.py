@@ -27,8 +27,8 @@ from .translator import RAW_KEY_PREFIX, raw_table_key
 RAW_TABLES_ASSET_NAME = "raw_tables"
 
 
-class PipelineConfig(Config):
-    """Run configuration shared by the pipeline's steps."""
+class RawTablesConfig(Config):
+    """Run configuration of the raw tables (used in demo mode, to end the generated data)."""
 
     as_of_date: str | None = Field(
         default=None,
@@ -39,8 +39,8 @@ class PipelineConfig(Config):
     )
 
 
-def resolve_as_of_date(context: AssetExecutionContext, config: PipelineConfig) -> str | None:
-    """Configured as_of_date, else the run's last partition, else None (dbt's own default)."""
+def resolve_as_of_date(context: AssetExecutionContext, config: RawTablesConfig) -> str | None:
+    """Configured as_of_date, else the last day of the run's partitions, else None."""
     return config.as_of_date or run_partition_end(context)
 
 
@@ -83,7 +83,7 @@ def _generate_demo_data(raw_data: RawData, end_date: str, context: AssetExecutio
 
 
 @multi_asset(specs=[raw_table_spec(table) for table in TABLES], name=RAW_TABLES_ASSET_NAME)
-def raw_tables(context: AssetExecutionContext, raw_data: RawData, config: PipelineConfig):
+def raw_tables(context: AssetExecutionContext, raw_data: RawData, config: RawTablesConfig):
     """Demo mode (no directory yet, or one the generator wrote): regenerate data ending on the run's
     as_of_date. Real data (a loader's directory) is never written: its files are registered as they
     are, with a data version that changes when they change. Contract checks run on both."""

@@ -7,8 +7,9 @@ Per raw table, three blocking checks:
   Exact duplicate rows (at-least-once delivery) are dropped first, as staging does: a key is only a
   duplicate when its rows differ.
 - `contract_references`: foreign keys resolve to the parent table.
-Staging quarantines individual bad rows, so value and reference violations only warn while they stay
-within `max_invalid_share` of the rows; beyond it the feed is broken and the check blocks the run.
+Staging quarantines individual bad rows, so a value or reference rule violated by few rows only
+warns; when more rows than `max_invalid_share` of the rule's values, and more than `max_invalid_rows`,
+violate it, the feed is broken and the check blocks the run.
 """
 
 from collections.abc import Iterable, Iterator
@@ -35,6 +36,7 @@ from great_expectations.data_context.types.base import (
     InMemoryStoreBackendDefaults,
     ProgressBarsConfig,
 )
+from great_expectations.expectations.row_conditions import Column
 from pydantic import Field
 
 from .raw_contract import SURVEY_SCORE_RANGES, TABLES, TABLES_BY_NAME, Table
@@ -63,7 +65,11 @@ TYPE_FAMILIES = {
 class RawContractCheckConfig(Config):
     max_invalid_share: float = Field(
         default=0.05,
-        description="Share of a table's rows that may violate value or reference rules before the check blocks.",
+        description="Share of a rule's values that may violate it (and be quarantined) before the check blocks.",
+    )
+    max_invalid_rows: int = Field(
+        default=10,
+        description="Violating values a rule tolerates whatever the share: small tables are not judged by ratio.",
     )
 
 
@@ -102,23 +108,23 @@ def schema_expectations(table: Table) -> list[gxe.Expectation]:
     ]
 
 
-def value_expectations(table: Table, present: set[str], mostly: float) -> list[gxe.Expectation]:
+def value_expectations(table: Table, present: set[str]) -> list[gxe.Expectation]:
     expectations: list[gxe.Expectation] = []
     if table.primary_key in present:
-        expectations.append(gxe.ExpectColumnValuesToBeUnique(column=table.primary_key, mostly=mostly))
+        expectations.append(gxe.ExpectColumnValuesToBeUnique(column=table.primary_key))
     for column in table.columns:
         if column.name not in present:
             continue
         if not column.nullable:
-            expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=column.name, mostly=mostly))
+            expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=column.name))
         if column.enum and not column.enum_is_open:
             expectations.append(
-                gxe.ExpectColumnValuesToBeInSet(column=column.name, value_set=list(column.enum), mostly=mostly)
+                gxe.ExpectColumnValuesToBeInSet(column=column.name, value_set=list(column.enum))
             )
         if column.min_value is not None or column.max_value is not None:
             expectations.append(
                 gxe.ExpectColumnValuesToBeBetween(
-                    column=column.name, min_value=column.min_value, max_value=column.max_value, mostly=mostly
+                    column=column.name, min_value=column.min_value, max_value=column.max_value
                 )
             )
     if table.name == "survey_responses" and {"score", "survey_type"} <= present:
@@ -128,9 +134,7 @@ def value_expectations(table: Table, present: set[str], mostly: float) -> list[g
                     column="score",
                     min_value=low,
                     max_value=high,
-                    mostly=mostly,
-                    row_condition=f'survey_type=="{survey_type}"',
-                    condition_parser="pandas",
+                    row_condition=Column("survey_type") == survey_type,
                 )
             )
     return expectations
@@ -174,9 +178,10 @@ class ExpectationOutcome:
 class RawContractValidator:
     """Loads each raw table once and validates GX suites against it."""
 
-    def __init__(self, raw_data: RawData, max_invalid_share: float) -> None:
+    def __init__(self, raw_data: RawData, max_invalid_share: float, max_invalid_rows: int) -> None:
         self.raw_data = raw_data
-        self.mostly = 1.0 - max_invalid_share
+        self.max_invalid_share = max_invalid_share
+        self.max_invalid_rows = max_invalid_rows
         self._frames: dict[str, pd.DataFrame] = {}
 
     @cached_property
@@ -217,7 +222,8 @@ class RawContractValidator:
             .get_batch(batch_parameters={"dataframe": frame})
         )
         suite = gx.ExpectationSuite(name=asset_name, expectations=expectations)
-        validation = batch.validate(suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE})
+        result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+        validation = batch.validate(suite, result_format=result_format)
         return [_outcome(result) for result in validation.results]
 
     def result(self, table: Table, check_name: str) -> AssetCheckResult:
@@ -236,11 +242,11 @@ class RawContractValidator:
         frame = self.distinct_frame(table)
         present = set(frame.columns)
         if check_name == VALUES_CHECK:
-            expectations = value_expectations(table, present, self.mostly)
+            expectations = value_expectations(table, present)
         else:
             expectations = self._reference_expectations(table, present)
         outcomes = self.validate(table, check_name, expectations, frame)
-        return _check_result(table, check_name, outcomes, exact_duplicates=len(self.frame(table)) - len(frame))
+        return self._tolerant_result(table, check_name, outcomes, exact_duplicates=len(self.frame(table)) - len(frame))
 
     def _schema_result(self, table: Table, files: list) -> AssetCheckResult:
         outcomes = self.validate(table, SCHEMA_CHECK, schema_expectations(table), self.frame(table))
@@ -265,6 +271,37 @@ class RawContractValidator:
             },
         )
 
+    def _beyond_tolerance(self, outcome: ExpectationOutcome) -> bool:
+        if not outcome.success and not outcome.unexpected_count:
+            return True  # the rule could not be evaluated
+        allowed = max(self.max_invalid_share * outcome.element_count, self.max_invalid_rows)
+        return outcome.unexpected_count > allowed
+
+    def _tolerant_result(
+        self, table: Table, check_name: str, outcomes: list[ExpectationOutcome], exact_duplicates: int
+    ) -> AssetCheckResult:
+        violated = [outcome for outcome in outcomes if not outcome.success]
+        beyond_tolerance = [outcome for outcome in violated if self._beyond_tolerance(outcome)]
+        summary = "; ".join(
+            f"{outcome.expectation}({outcome.column}): {outcome.unexpected_count} of {outcome.element_count} rows"
+            + (f", e.g. {outcome.sample[:3]}" if outcome.sample else "")
+            + (f" [{outcome.detail}]" if outcome.detail else "")
+            for outcome in violated
+        )
+        return AssetCheckResult(
+            asset_key=raw_table_key(table.source, table.name),
+            check_name=check_name,
+            passed=not violated,
+            # Within tolerance, staging quarantines the rows: a warning does not block the run.
+            severity=AssetCheckSeverity.ERROR if beyond_tolerance else AssetCheckSeverity.WARN,
+            description=summary[:2000] if violated else f"{len(outcomes)} expectations met.",
+            metadata={
+                "expectations": MetadataValue.json([outcome.as_row() for outcome in outcomes]),
+                "violating_rows": sum(outcome.unexpected_count for outcome in violated),
+                "exact_duplicate_rows_ignored": exact_duplicates,
+            },
+        )
+
     def _reference_expectations(self, table: Table, present: set[str]) -> list[gxe.Expectation]:
         expectations = []
         for column_name, foreign_key in table.foreign_keys:
@@ -276,9 +313,10 @@ class RawContractValidator:
                 continue
             parent_keys = parent_frame[foreign_key.column].dropna().unique().tolist()
             expectations.append(
-                gxe.ExpectColumnValuesToBeInSet(column=column_name, value_set=parent_keys, mostly=self.mostly)
+                gxe.ExpectColumnValuesToBeInSet(column=column_name, value_set=parent_keys)
             )
         return expectations
+
 
 
 def _outcome(result) -> ExpectationOutcome:
@@ -297,32 +335,6 @@ def _outcome(result) -> ExpectationOutcome:
     )
 
 
-def _check_result(
-    table: Table, check_name: str, outcomes: list[ExpectationOutcome], exact_duplicates: int
-) -> AssetCheckResult:
-    violated = [outcome for outcome in outcomes if not outcome.success or outcome.unexpected_count]
-    beyond_tolerance = [outcome for outcome in outcomes if not outcome.success]
-    summary = "; ".join(
-        f"{outcome.expectation}({outcome.column}): {outcome.unexpected_count} of {outcome.element_count} rows"
-        + (f", e.g. {outcome.sample[:3]}" if outcome.sample else "")
-        + (f" [{outcome.detail}]" if outcome.detail else "")
-        for outcome in violated
-    )
-    return AssetCheckResult(
-        asset_key=raw_table_key(table.source, table.name),
-        check_name=check_name,
-        passed=not violated,
-        # Within tolerance, staging quarantines the rows: a warning does not block the run.
-        severity=AssetCheckSeverity.ERROR if beyond_tolerance else AssetCheckSeverity.WARN,
-        description=summary[:2000] if violated else f"{len(outcomes)} expectations met.",
-        metadata={
-            "expectations": MetadataValue.json([outcome.as_row() for outcome in outcomes]),
-            "violating_rows": sum(outcome.unexpected_count for outcome in violated),
-            "exact_duplicate_rows_ignored": exact_duplicates,
-        },
-    )
-
-
 @multi_asset_check(
     specs=raw_check_specs(),
     can_subset=True,
@@ -332,7 +344,7 @@ def _check_result(
 def raw_contract_checks(
     context: AssetCheckExecutionContext, raw_data: RawData, config: RawContractCheckConfig
 ) -> Iterator[AssetCheckResult]:
-    validator = RawContractValidator(raw_data, config.max_invalid_share)
+    validator = RawContractValidator(raw_data, config.max_invalid_share, config.max_invalid_rows)
     for table in TABLES:
         asset_key = raw_table_key(table.source, table.name)
         for check_name in (SCHEMA_CHECK, VALUES_CHECK, REFERENCES_CHECK):

@@ -10,7 +10,7 @@ from dagster import AssetExecutionContext, DailyPartitionsDefinition
 from .project import REPO_ROOT
 
 # First day a backfill can target: before any history the demo data or a real feed is expected to hold.
-EVENT_PARTITIONS_START = "2024-01-01"
+PARTITIONS_START = "2024-01-01"
 # Run tags Dagster sets on a run of one partition or of a partition range (single-run backfills).
 PARTITION_TAG = "dagster/partition"
 PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -28,9 +28,9 @@ def yesterday_local(now: datetime) -> date:
     return (now.astimezone(ZoneInfo(reporting_timezone())) - timedelta(days=1)).date()
 
 
-def event_partitions() -> DailyPartitionsDefinition:
-    """One partition per local day; the newest is yesterday, the last complete day."""
-    return DailyPartitionsDefinition(start_date=EVENT_PARTITIONS_START, timezone=reporting_timezone())
+def reporting_day_partitions() -> DailyPartitionsDefinition:
+    """One partition per local day a run can report on; the newest is yesterday, the last complete day."""
+    return DailyPartitionsDefinition(start_date=PARTITIONS_START, timezone=reporting_timezone())
 
 
 def run_partition_end(context: AssetExecutionContext) -> str | None:

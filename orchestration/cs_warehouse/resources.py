@@ -5,6 +5,7 @@ then the environment variables dbt also reads (RAW_DATA_DIR, WAREHOUSE_PATH), th
 profiles.yml and the sources. Relative paths are relative to the project root, where dbt runs.
 """
 
+import fcntl
 import json
 import os
 import shutil
@@ -28,6 +29,7 @@ DEMO_MANIFEST_NAME = "_demo_manifest.json"
 # Working copies live next to the serving file (same filesystem, so the swap is a rename).
 WORKING_COPIES_DIR_NAME = ".working_copies"
 BASE_FINGERPRINT_NAME = "base_fingerprint.json"
+PUBLISH_LOCK_NAME = "publish.lock"
 
 
 def _resolve(configured: str | None, env_name: str, default: str) -> Path:
@@ -79,9 +81,9 @@ class RawData(ConfigurableResource):
         """All rows of a table, columns matched by name across files (an absent column reads as null)."""
         files = [str(file) for file in self.table_files(table)]
         with duckdb.connect() as connection:
-            return connection.execute(
-                "select * from read_parquet(?, union_by_name = true, hive_partitioning = false)",
-                [files],
+            return connection.sql(
+                "select * from read_parquet($files, union_by_name = true, hive_partitioning = false)",
+                params={"files": files},
             ).to_arrow_table()
 
 
@@ -157,29 +159,36 @@ class ServingWarehouse(ConfigurableResource):
                 ),
                 allow_retries=False,
             )
-        base = json.loads((working.parent / BASE_FINGERPRINT_NAME).read_text())
-        if base != self._fingerprint():
-            raise Failure(
-                description=(
-                    f"The serving warehouse {self.serving_path()} changed after this run copied it "
-                    "(another run published in between). It was left as it is; rerun to build on top "
-                    f"of it. This run's build stays at {working} for inspection."
-                ),
-                allow_retries=False,
-            )
         with duckdb.connect(str(working)) as connection:
             # Fold the write-ahead log into the file so the single renamed file is complete.
             connection.execute("checkpoint")
             tables = connection.execute(
                 "select count(*) from duckdb_tables() where database_name = current_database()"
             ).fetchone()[0]
-        os.replace(working, self.serving_path())
+        base = json.loads((working.parent / BASE_FINGERPRINT_NAME).read_text())
+        serving = self.serving_path()
+        # Compare-and-swap under a lock, so two runs cannot both pass the check and replace.
+        with (serving.parent / WORKING_COPIES_DIR_NAME / PUBLISH_LOCK_NAME).open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if base != self._fingerprint():
+                raise Failure(
+                    description=(
+                        f"The serving warehouse {serving} changed after this run copied it (another run "
+                        "published in between). It was left as it is; rerun to build on top of it. This "
+                        f"run's build stays at {working} for inspection."
+                    ),
+                    allow_retries=False,
+                )
+            os.replace(working, serving)
+            # A log left by a writer that crashed on the old file was copied into this build; it must
+            # not be replayed onto the new one.
+            serving.with_name(serving.name + ".wal").unlink(missing_ok=True)
         shutil.rmtree(working.parent, ignore_errors=True)
-        return {"serving_path": str(self.serving_path()), "tables": tables}
+        return {"serving_path": str(serving), "tables": tables}
 
     @contextmanager
-    def dbt_environment(self, run_id: str, raw_data: RawData, extra: dict[str, str]) -> Iterator[Path]:
+    def dbt_environment(self, run_id: str, raw_data: RawData) -> Iterator[Path]:
         """Environment under which a dbt subprocess builds into the run's working copy."""
         working = self.ensure_working_copy(run_id)
-        with patched_environ({"WAREHOUSE_PATH": str(working), "RAW_DATA_DIR": str(raw_data.path()), **extra}):
+        with patched_environ({"WAREHOUSE_PATH": str(working), "RAW_DATA_DIR": str(raw_data.path())}):
             yield working

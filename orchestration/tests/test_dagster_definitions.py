@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from dagster import AssetKey, build_schedule_context, validate_run_config
 
-from cs_warehouse.dbt_assets import AS_OF_DATE_CONFIGURED_NAMES, DBT_EVENT_MODELS_NAME, partitioned_model_names
-from cs_warehouse.jobs import DAILY_REFRESH_JOB, EVENT_BACKFILL_JOB
+from cs_warehouse.dbt_assets import DBT_MODELS_NAME, window_model_names
+from cs_warehouse.jobs import BACKFILL_JOB, DAILY_REFRESH_JOB
 from cs_warehouse.raw_assets import RAW_TABLES_ASSET_NAME
 from cs_warehouse.raw_checks import REFERENCES_CHECK, SCHEMA_CHECK, VALUES_CHECK
 from cs_warehouse.raw_contract import TABLES
@@ -47,8 +47,12 @@ def test_raw_tables_feed_the_dbt_sources_and_carry_contract_checks(definitions, 
     source_keys = {raw_table_key(source["source_name"], source["name"]) for source in manifest["sources"].values()}
     assert source_keys <= raw_keys, "every dbt source must be a raw table asset of the contract"
     expected_checks = {(key, SCHEMA_CHECK) for key in raw_keys} | {(key, VALUES_CHECK) for key in raw_keys}
-    expected_checks |= {(raw_table_key(table.source, table.name), REFERENCES_CHECK) for table in TABLES if table.foreign_keys}
-    raw_checks = {(check.asset_key, check.name) for check in asset_graph.asset_check_keys if check.asset_key in raw_keys}
+    expected_checks |= {
+        (raw_table_key(table.source, table.name), REFERENCES_CHECK) for table in TABLES if table.foreign_keys
+    }
+    raw_checks = {
+        (check.asset_key, check.name) for check in asset_graph.asset_check_keys if check.asset_key in raw_keys
+    }
     assert raw_checks == expected_checks
 
 
@@ -62,23 +66,26 @@ def test_dbt_tests_are_asset_checks(definitions, manifest):
     assert {test["name"] for test in attached_tests} <= check_names
 
 
-def test_event_models_are_daily_partitioned_and_backfillable(definitions, manifest):
-    partitioned = partitioned_model_names(manifest)
-    assert partitioned, "the incremental event models read the partition-window vars"
+def test_dbt_assets_are_partitioned_by_reporting_day_and_backfill_in_one_run(definitions, manifest):
     asset_graph = definitions.resolve_asset_graph()
     for model in _models(manifest):
-        key = AssetKey([model["fqn"][1], model["name"]])
-        is_partitioned = asset_graph.get(key).partitions_def is not None
-        assert is_partitioned == (model["name"] in partitioned), model["name"]
-        if is_partitioned:
-            assert model["config"]["materialized"] == "incremental"
-    backfill_job = definitions.resolve_job_def(EVENT_BACKFILL_JOB)
-    assert backfill_job.partitions_def is not None
-    assert AssetKey("serving_warehouse") in backfill_job.asset_layer.selected_asset_keys
+        node = asset_graph.get(AssetKey([model["fqn"][1], model["name"]]))
+        assert node.partitions_def is not None, model["name"]
+        assert node.backfill_policy.max_partitions_per_run is None, "a backfilled range is a single run"
+    # The partition window reaches incremental models only.
+    models_by_name = {model["name"]: model for model in _models(manifest)}
+    window_models = window_model_names(manifest)
+    assert window_models
+    assert all(models_by_name[name]["config"]["materialized"] == "incremental" for name in window_models)
+    # A backfill rebuilds every model and publishes; raw tables are not part of it.
+    selected = definitions.resolve_job_def(BACKFILL_JOB).asset_layer.selected_asset_keys
+    assert AssetKey("serving_warehouse") in selected
+    assert {AssetKey([model["fqn"][1], model["name"]]) for model in _models(manifest)} <= selected
+    assert not any(key.path[0] == "raw" for key in selected)
 
 
 def test_daily_schedule_runs_yesterday_in_tokyo(definitions):
-    schedule = definitions.resolve_schedule_def(f"{DAILY_REFRESH_JOB}_schedule")
+    schedule = definitions.resolve_schedule_def("daily_refresh_schedule")
     assert schedule.cron_schedule == "0 6 * * *"
     assert schedule.execution_timezone == "Asia/Tokyo"
     # 06:00 in Tokyo on 1 November is still 31 October in UTC: yesterday is local, 31 October.
@@ -88,8 +95,7 @@ def test_daily_schedule_runs_yesterday_in_tokyo(definitions):
     assert run_request.partition_key == "2026-10-31"
     assert run_request.run_key == "2026-10-31"
     ops = run_request.run_config["ops"]
-    for op_name in (RAW_TABLES_ASSET_NAME, *AS_OF_DATE_CONFIGURED_NAMES):
-        assert ops[op_name]["config"] == {"as_of_date": "2026-10-31"}
-    assert ops[DBT_EVENT_MODELS_NAME]["config"] == {"rebuild_partition_window": False}
+    assert ops[RAW_TABLES_ASSET_NAME]["config"] == {"as_of_date": "2026-10-31"}
+    assert ops[DBT_MODELS_NAME]["config"] == {"rebuild_partition_window": False}
     # The run config is valid for the job it launches (raises otherwise).
     validate_run_config(definitions.resolve_job_def(DAILY_REFRESH_JOB), run_request.run_config)
