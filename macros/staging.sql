@@ -15,6 +15,37 @@
     cast(current_timestamp at time zone 'UTC' as timestamp)
 {%- endmacro %}
 
+{#- The typed columns of a base model, cast from the raw columns of the same names, followed by
+    `uncastable_reason`: `uncastable_<column>` for the first column whose raw value is not null but
+    does not cast. A bad value thus becomes a quarantine reason instead of aborting the run, and is
+    never mistaken for a missing one. `typed_columns` maps each column to its type, in select order.
+    Whole-number types reject a fractional value, which a cast would round. -#}
+{% macro safe_cast_columns(typed_columns) -%}
+    {%- set whole_number_types = ['tinyint', 'smallint', 'integer', 'int', 'bigint'] -%}
+    {%- set typed_values = {} -%}
+    {%- for column, data_type in typed_columns.items() -%}
+        {%- set typed_value = dbt.safe_cast(column, data_type) -%}
+        {%- if data_type | lower in whole_number_types -%}
+            {%- set typed_value = 'case when ' ~ dbt.safe_cast(column, 'double') ~ ' = ' ~ typed_value
+                ~ ' then ' ~ typed_value ~ ' end' -%}
+        {%- endif -%}
+        {%- do typed_values.update({column: typed_value}) -%}
+    {%- endfor -%}
+    {%- for column, typed_value in typed_values.items() %}
+        {{ typed_value }} as {{ column }},
+    {%- endfor %}
+        case
+        {%- for column, typed_value in typed_values.items() %}
+            when {{ column }} is not null and {{ typed_value }} is null then 'uncastable_{{ column }}'
+        {%- endfor %}
+        end as uncastable_reason
+{%- endmacro %}
+
+{#- `when` branch: the failed cast of `safe_cast_columns`, checked before every other rule. -#}
+{% macro reject_uncastable() %}
+            when uncastable_reason is not null then uncastable_reason
+{%- endmacro %}
+
 {#- `when` branches of an invalid_reason case expression: `null_<column>` for each required column. -#}
 {% macro reject_nulls(columns) -%}
     {%- for column in columns %}

@@ -5,10 +5,12 @@ with source_rows as (
         cast(subscription_item_id as string) as subscription_item_id,
         cast(plan_id as string) as plan_id,
         cast(line_type as string) as line_type,
-        cast(quantity as integer) as quantity,
-        cast(amount as decimal(18, 2)) as amount,
-        cast(period_start as timestamp) as period_start,
-        cast(period_end as timestamp) as period_end
+        {{- safe_cast_columns({
+            'quantity': 'integer',
+            'amount': 'decimal(18, 2)',
+            'period_start': 'timestamp',
+            'period_end': 'timestamp',
+        }) }}
     from {{ source('billing', 'invoice_lines') }}
 ),
 
@@ -24,6 +26,7 @@ labelled_rows as (
     select
         *,
         case
+            {{- reject_uncastable() }}
             {{- reject_nulls([
                 'invoice_line_id',
                 'invoice_id',

@@ -5,11 +5,13 @@ with source_rows as (
         cast(subscription_id as string) as subscription_id,
         cast(status as string) as status,
         cast(currency as string) as currency,
-        cast(total as decimal(18, 2)) as total,
-        cast(amount_paid as decimal(18, 2)) as amount_paid,
-        cast(created_at as timestamp) as created_at,
-        cast(due_at as timestamp) as due_at,
-        cast(paid_at as timestamp) as paid_at
+        {{- safe_cast_columns({
+            'total': 'decimal(18, 2)',
+            'amount_paid': 'decimal(18, 2)',
+            'created_at': 'timestamp',
+            'due_at': 'timestamp',
+            'paid_at': 'timestamp',
+        }) }}
     from {{ source('billing', 'invoices') }}
 ),
 
@@ -25,6 +27,7 @@ labelled_rows as (
     select
         *,
         case
+            {{- reject_uncastable() }}
             {{- reject_nulls([
                 'invoice_id',
                 'account_id',

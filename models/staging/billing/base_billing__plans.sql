@@ -5,11 +5,13 @@ with source_rows as (
         cast(product_name as string) as product_name,
         cast(plan_name as string) as plan_name,
         cast(tier as string) as tier,
-        cast(tier_rank as integer) as tier_rank,
         cast(billing_interval as string) as billing_interval,
-        cast(unit_amount as decimal(18, 2)) as unit_amount,
         cast(currency as string) as currency,
-        cast(is_per_seat as boolean) as is_per_seat
+        {{- safe_cast_columns({
+            'tier_rank': 'integer',
+            'unit_amount': 'decimal(18, 2)',
+            'is_per_seat': 'boolean',
+        }) }}
     from {{ source('billing', 'plans') }}
 ),
 
@@ -25,6 +27,7 @@ labelled_rows as (
     select
         *,
         case
+            {{- reject_uncastable() }}
             {{- reject_nulls([
                 'plan_id',
                 'product_id',

@@ -3,10 +3,12 @@ with source_rows as (
         cast(subscription_item_id as string) as subscription_item_id,
         cast(subscription_id as string) as subscription_id,
         cast(plan_id as string) as plan_id,
-        cast(quantity as integer) as quantity,
-        cast(discount_pct as decimal(5, 2)) as discount_pct,
-        cast(valid_from as timestamp) as valid_from,
-        cast(valid_to as timestamp) as valid_to
+        {{- safe_cast_columns({
+            'quantity': 'integer',
+            'discount_pct': 'decimal(5, 2)',
+            'valid_from': 'timestamp',
+            'valid_to': 'timestamp',
+        }) }}
     from {{ source('billing', 'subscription_items') }}
 ),
 
@@ -22,6 +24,7 @@ labelled_rows as (
     select
         *,
         case
+            {{- reject_uncastable() }}
             {{- reject_nulls([
                 'subscription_item_id',
                 'subscription_id',

@@ -4,12 +4,14 @@ with source_rows as (
         cast(account_id as string) as account_id,
         cast(status as string) as status,
         cast(currency as string) as currency,
-        cast(created_at as timestamp) as created_at,
-        cast(trial_end_at as timestamp) as trial_end_at,
-        cast(started_at as timestamp) as started_at,
-        cast(canceled_at as timestamp) as canceled_at,
-        cast(ended_at as timestamp) as ended_at,
-        cast(cancel_reason as string) as cancel_reason
+        cast(cancel_reason as string) as cancel_reason,
+        {{- safe_cast_columns({
+            'created_at': 'timestamp',
+            'trial_end_at': 'timestamp',
+            'started_at': 'timestamp',
+            'canceled_at': 'timestamp',
+            'ended_at': 'timestamp',
+        }) }}
     from {{ source('billing', 'subscriptions') }}
 ),
 
@@ -25,6 +27,7 @@ labelled_rows as (
     select
         *,
         case
+            {{- reject_uncastable() }}
             {{- reject_nulls(['subscription_id', 'account_id', 'status', 'currency', 'created_at']) }}
             {{ reject_unknown('status', ['trialing', 'active', 'past_due', 'canceled']) }}
             {{ reject_unknown('cancel_reason', [

@@ -4,13 +4,15 @@ with source_rows as (
         cast(account_name as string) as account_name,
         cast(industry as string) as industry,
         cast(country as string) as country,
-        cast(employee_count as integer) as employee_count,
         cast(csm_owner_id as string) as csm_owner_id,
         cast(acquisition_channel as string) as acquisition_channel,
         cast(landing_page_variant as string) as landing_page_variant,
-        cast(created_at as timestamp) as created_at,
-        cast(updated_at as timestamp) as updated_at,
-        cast(is_deleted as boolean) as is_deleted
+        {{- safe_cast_columns({
+            'employee_count': 'integer',
+            'created_at': 'timestamp',
+            'updated_at': 'timestamp',
+            'is_deleted': 'boolean',
+        }) }}
     from {{ source('crm', 'accounts') }}
 ),
 
@@ -26,6 +28,7 @@ labelled_rows as (
     select
         *,
         case
+            {{- reject_uncastable() }}
             {{- reject_nulls([
                 'account_id',
                 'account_name',

@@ -4,8 +4,7 @@ with source_rows as (
         cast(account_id as string) as account_id,
         cast(owner_id as string) as owner_id,
         cast(activity_type as string) as activity_type,
-        cast(occurred_at as timestamp) as occurred_at,
-        cast(duration_minutes as integer) as duration_minutes
+        {{- safe_cast_columns({'occurred_at': 'timestamp', 'duration_minutes': 'integer'}) }}
     from {{ source('crm', 'activities') }}
 ),
 
@@ -21,6 +20,7 @@ labelled_rows as (
     select
         *,
         case
+            {{- reject_uncastable() }}
             {{- reject_nulls(['activity_id', 'account_id', 'activity_type', 'occurred_at']) }}
             {{ reject_unknown('activity_type', [
                 'kickoff_meeting',

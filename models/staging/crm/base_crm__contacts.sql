@@ -5,8 +5,7 @@ with source_rows as (
         cast(email as string) as email,
         cast(full_name as string) as full_name,
         cast(job_title as string) as job_title,
-        cast(is_primary as boolean) as is_primary,
-        cast(created_at as timestamp) as created_at
+        {{- safe_cast_columns({'is_primary': 'boolean', 'created_at': 'timestamp'}) }}
     from {{ source('crm', 'contacts') }}
 ),
 
@@ -22,6 +21,7 @@ labelled_rows as (
     select
         *,
         case
+            {{- reject_uncastable() }}
             {{- reject_nulls([
                 'contact_id',
                 'account_id',

@@ -6,7 +6,7 @@ with source_rows as (
         -- The contract names this column with an SQL keyword.
         cast(role as string) as role,  -- noqa: RF04
         cast(manager_id as string) as manager_id,
-        cast(is_active as boolean) as is_active
+        {{- safe_cast_columns({'is_active': 'boolean'}) }}
     from {{ source('crm', 'owners') }}
 ),
 
@@ -22,6 +22,7 @@ labelled_rows as (
     select
         *,
         case
+            {{- reject_uncastable() }}
             {{- reject_nulls(['owner_id', 'full_name', 'email', 'role', 'is_active']) }}
             {{ reject_unknown('role', ['csm', 'cs_manager', 'sales']) }}
         end as invalid_reason

@@ -4,10 +4,9 @@ with source_rows as (
         cast(account_id as string) as account_id,
         cast(contact_id as string) as contact_id,
         cast(survey_type as string) as survey_type,
-        cast(score as integer) as score,
         -- The contract names this column with an SQL keyword.
         cast(comment as string) as comment,  -- noqa: RF04
-        cast(responded_at as timestamp) as responded_at
+        {{- safe_cast_columns({'score': 'integer', 'responded_at': 'timestamp'}) }}
     from {{ source('crm', 'survey_responses') }}
 ),
 
@@ -23,6 +22,7 @@ labelled_rows as (
     select
         *,
         case
+            {{- reject_uncastable() }}
             {{- reject_nulls(['response_id', 'account_id', 'survey_type', 'score', 'responded_at']) }}
             {{ reject_unknown('survey_type', ['nps', 'csat']) }}
             when survey_type = 'nps' and score not between 0 and 10 then 'score_out_of_range'

@@ -3,13 +3,15 @@ with source_rows as (
         cast(ticket_id as string) as ticket_id,
         cast(account_id as string) as account_id,
         cast(requester_email as string) as requester_email,
-        cast(created_at as timestamp) as created_at,
-        cast(first_response_at as timestamp) as first_response_at,
-        cast(solved_at as timestamp) as solved_at,
         cast(status as string) as status,
         cast(priority as string) as priority,
         cast(category as string) as category,
-        cast(satisfaction_rating as string) as satisfaction_rating
+        cast(satisfaction_rating as string) as satisfaction_rating,
+        {{- safe_cast_columns({
+            'created_at': 'timestamp',
+            'first_response_at': 'timestamp',
+            'solved_at': 'timestamp',
+        }) }}
     from {{ source('crm', 'tickets') }}
 ),
 
@@ -25,6 +27,7 @@ labelled_rows as (
     select
         *,
         case
+            {{- reject_uncastable() }}
             {{- reject_nulls(['ticket_id', 'account_id', 'created_at', 'status', 'priority', 'category']) }}
             {{ reject_unknown('status', ['new', 'open', 'pending', 'solved', 'closed']) }}
             {{ reject_unknown('priority', ['low', 'normal', 'high', 'urgent']) }}

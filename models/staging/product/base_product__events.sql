@@ -15,20 +15,25 @@
 
 {%- set reload_start = incremental_reload_start('received_at', var('event_redelivery_window_hours')) -%}
 
+-- The times stay raw here: the row key hashes the values as delivered, so distinct bad values
+-- stay distinct rows.
 with source_rows as (
     select
         cast(event_id as string) as event_id,
         cast(user_id as string) as user_id,
         cast(account_id as string) as account_id,
         cast(event_name as string) as raw_event_name,
-        cast(occurred_at as timestamp) as occurred_at,
-        cast(received_at as timestamp) as received_at,
+        occurred_at,
+        received_at,
         cast(platform as string) as platform,
         cast(properties as string) as properties
     from {{ source('product', 'events') }}
     {%- if reload_start is not none %}
-        -- Filtered on the raw column against a constant, so Parquet row groups outside it are skipped.
-        where received_at >= {{ reload_start }} or received_at is null
+        -- Filtered on the raw column against a constant, so Parquet row groups outside it are skipped
+        -- (a cast to the column's own type is a no-op); a value that is not a time is read every run.
+        where
+            {{ dbt.safe_cast('received_at', 'timestamp') }} >= {{ reload_start }}
+            or {{ dbt.safe_cast('received_at', 'timestamp') }} is null
     {%- endif %}
 ),
 
@@ -51,11 +56,24 @@ keyed_rows as (
     from source_rows
 ),
 
+typed_rows as (
+    select
+        event_id,
+        user_id,
+        account_id,
+        raw_event_name,
+        platform,
+        properties,
+        event_row_key,
+        {{- safe_cast_columns({'occurred_at': 'timestamp', 'received_at': 'timestamp'}) }}
+    from keyed_rows
+),
+
 distinct_rows as (
     select
         *,
         count(*) as delivered_row_count
-    from keyed_rows
+    from typed_rows
     group by all
 ),
 
@@ -71,11 +89,13 @@ distinct_rows as (
             user_id,
             account_id,
             raw_event_name,
-            occurred_at,
-            received_at,
             platform,
             properties,
             event_row_key,
+            occurred_at,
+            received_at,
+            -- A loaded row with a failed cast was rejected for it, never as in the future.
+            cast(null as string) as uncastable_reason,
             delivered_row_count
         from loaded_rows
         where
@@ -105,6 +125,7 @@ labelled_rows as (
     select
         *,
         case
+            {{- reject_uncastable() }}
             {{- reject_nulls(['event_id', 'user_id', 'account_id']) }}
             when raw_event_name is null then 'null_event_name'
             {{- reject_nulls(['occurred_at', 'received_at', 'platform']) }}

@@ -5,8 +5,7 @@ with source_rows as (
         cast(email as string) as email,
         -- The contract names this column with an SQL keyword.
         cast(role as string) as role,  -- noqa: RF04
-        cast(created_at as timestamp) as created_at,
-        cast(deactivated_at as timestamp) as deactivated_at
+        {{- safe_cast_columns({'created_at': 'timestamp', 'deactivated_at': 'timestamp'}) }}
     from {{ source('product', 'users') }}
 ),
 
@@ -22,6 +21,7 @@ labelled_rows as (
     select
         *,
         case
+            {{- reject_uncastable() }}
             {{- reject_nulls(['user_id', 'account_id', 'email', 'role', 'created_at']) }}
             {{ reject_unknown('role', ['admin', 'member']) }}
             {{- reject_future(['created_at']) }}
