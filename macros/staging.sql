@@ -1,5 +1,5 @@
-{#- Helpers of the staging layer: how a base model labels a rejected row, and how the audit models
-    find every base model. -#}
+{#- Helpers of the staging layer: how a base model collapses exact duplicate rows and labels a
+    rejected row, and how the audit models find every base model. -#}
 
 {#- The clock rows are checked against: "now" as a naive UTC timestamp, evaluated when the row is
     read, so an occurrence time later than this is in the future of the run. -#}
@@ -39,6 +39,16 @@
             when {{ column }} is not null and {{ typed_value }} is null then 'uncastable_{{ column }}'
         {%- endfor %}
         end as uncastable_reason
+{%- endmacro %}
+
+{#- The select collapsing exact duplicate rows of a relation into one, counting in
+    `delivered_row_count` how many copies were delivered; every column is part of the row's identity. -#}
+{% macro collapse_exact_duplicates(relation) -%}
+    select
+        *,
+        count(*) as delivered_row_count
+    from {{ relation }}
+    group by all
 {%- endmacro %}
 
 {#- `when` branch: the failed cast of `safe_cast_columns`, checked before every other rule. -#}

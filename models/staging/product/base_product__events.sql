@@ -70,11 +70,7 @@ typed_rows as (
 ),
 
 distinct_rows as (
-    select
-        *,
-        count(*) as delivered_row_count
-    from typed_rows
-    group by all
+    {{ collapse_exact_duplicates('typed_rows') }}
 ),
 
 {% if reload_start is not none %}

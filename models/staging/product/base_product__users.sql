@@ -10,11 +10,7 @@ with source_rows as (
 ),
 
 distinct_rows as (
-    select
-        *,
-        count(*) as delivered_row_count
-    from source_rows
-    group by all
+    {{ collapse_exact_duplicates('source_rows') }}
 ),
 
 labelled_rows as (
