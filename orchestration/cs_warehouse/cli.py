@@ -11,6 +11,34 @@ from cs_warehouse.generator import GeneratorConfig, NotDemoDataError, generate
 from cs_warehouse.generator.config import REPORTING_TIMEZONE, yesterday_in
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (argparse turns the error into one line)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    return value
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cs-warehouse", description="Customer-success warehouse tools.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -21,18 +49,18 @@ def _parser() -> argparse.ArgumentParser:
         "previous demo dataset there. The same arguments always give the same data.",
     )
     generate_command.add_argument("--out", required=True, help="output directory (RAW_DATA_DIR)")
-    generate_command.add_argument("--accounts", type=int, default=2000, help="customer accounts (default 2000)")
-    generate_command.add_argument("--months", type=int, default=24, help="calendar months of history (default 24)")
+    generate_command.add_argument("--accounts", type=_positive_int, default=2000, help="customer accounts (default 2000)")
+    generate_command.add_argument("--months", type=_positive_int, default=24, help="calendar months of history (default 24)")
     generate_command.add_argument(
         "--end-date",
-        type=date.fromisoformat,
+        type=_iso_date,
         default=None,
         help=f"last day of data, YYYY-MM-DD (default: yesterday in {REPORTING_TIMEZONE})",
     )
     generate_command.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     generate_command.add_argument(
         "--event-volume",
-        type=float,
+        type=_positive_float,
         default=1.0,
         help="multiplier of feature events per active user-day (default 1.0)",
     )

@@ -1,11 +1,11 @@
 """The Dagster code location: assembles assets, checks, jobs, the schedule and resources."""
 
 from dagster import Definitions, definitions
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt import DbtProject
 
 from .dbt_assets import build_dbt_assets
 from .jobs import backfill_job, daily_refresh_job, daily_refresh_schedule
-from .project import cs_warehouse_project
+from .project import cs_warehouse_project, dbt_cli_resource
 from .publish import build_publish_asset
 from .raw_assets import raw_tables
 from .raw_checks import raw_contract_checks
@@ -21,7 +21,7 @@ def build_definitions(project: DbtProject) -> Definitions:
         jobs=[daily_refresh_job, backfill_job],
         schedules=[daily_refresh_schedule],
         resources={
-            "dbt": DbtCliResource(project_dir=project),
+            "dbt": dbt_cli_resource(project),
             "warehouse": ServingWarehouse(),
             "raw_data": RawData(),
         },

@@ -1,15 +1,45 @@
 """The dbt project Dagster runs: dbt_project.yml and profiles.yml live at the repository root."""
 
+import shutil
+import sys
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+def dbt_executable() -> str:
+    """The dbt installed beside the running interpreter, else the one on PATH.
+
+    `.venv/bin/dagster ...` must find the venv's dbt even when `.venv/bin` is not on PATH.
+    """
+    beside_interpreter = Path(sys.executable).parent / "dbt"
+    if beside_interpreter.is_file():
+        return str(beside_interpreter)
+    return shutil.which("dbt") or "dbt"
+
+
+def dbt_cli_resource(project: DbtProject) -> DbtCliResource:
+    return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+
+
+class _Preparer(DagsterDbtProjectPreparer):
+    """Parses the project under `dagster dev` with the same dbt executable the runs use."""
+
+    def _prepare_packages(self, project: DbtProject) -> None:
+        dbt_cli_resource(project).cli(["deps", "--quiet"], target_path=project.target_path).wait()
+
+    def _prepare_manifest(self, project: DbtProject) -> None:
+        dbt_cli_resource(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
+
+
 def build_dbt_project(target_path: str | Path = "target") -> DbtProject:
     """The warehouse's dbt project, reading and writing its artifacts under `target_path`."""
-    return DbtProject(project_dir=REPO_ROOT, profiles_dir=REPO_ROOT, target_path=Path(target_path))
+    return DbtProject(
+        project_dir=REPO_ROOT, profiles_dir=REPO_ROOT, target_path=Path(target_path), preparer=_Preparer()
+    )
 
 
 cs_warehouse_project = build_dbt_project()
