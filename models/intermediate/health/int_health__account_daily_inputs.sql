@@ -9,7 +9,7 @@
 }}
 
 {#- Rolling windows reach back at most this many days before the first day computed. -#}
-{%- set longest_window_days = [180, var('health_no_login_red_days')] | max -%}
+{%- set longest_window_days = [180, var('health_no_login_red_days'), var('alert_no_login_days')] | max -%}
 
 with
 
@@ -414,7 +414,9 @@ rolling_inputs as (
         mrr,
         cast(coalesce(sum(provisioned_user_change) {{ running_total() }}, 0) as integer) as provisioned_users,
         cast(coalesce(sum(active_user_change) {{ running_total() }}, 0) as integer) as active_users_30d,
-        cast(coalesce(sum(login_day) {{ trailing_days(14) }}, 0) as integer) as login_days_14d,
+        cast(
+            coalesce(sum(login_day) {{ trailing_days(var('alert_no_login_days')) }}, 0) as integer
+        ) as login_days_alert_window,
         cast(coalesce(sum(login_day) {{ trailing_days(30) }}, 0) as integer) as login_days_30d,
         cast(
             coalesce(sum(login_day) {{ trailing_days(var('health_no_login_red_days')) }}, 0) as integer
@@ -464,7 +466,7 @@ final as (
         {{ assign_segment('rolling_inputs.mrr', 'rolling_inputs.provisioned_users') }} as segment,
         rolling_inputs.provisioned_users,
         rolling_inputs.active_users_30d,
-        rolling_inputs.login_days_14d,
+        rolling_inputs.login_days_alert_window,
         rolling_inputs.login_days_30d,
         rolling_inputs.login_days_red_window,
         rolling_inputs.core_feature_days_30d,

@@ -16,8 +16,8 @@ alert_condition_days as (
         'no_login_14d' as alert_type
     from daily_inputs
     where
-        login_days_14d = 0
-        and onboarding_started_at <= {{ dbt.dateadd('day', -14, end_of_local_day_utc('date')) }}
+        login_days_alert_window = 0
+        and onboarding_started_at <= {{ dbt.dateadd('day', -var('alert_no_login_days'), end_of_local_day_utc('date')) }}
     union all
     select
         account_id,
