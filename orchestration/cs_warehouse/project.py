@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
-from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
+from dagster_dbt.dbt_project import using_dagster_dev
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,21 +25,16 @@ def dbt_cli_resource(project: DbtProject) -> DbtCliResource:
     return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
 
 
-class _Preparer(DagsterDbtProjectPreparer):
-    """Parses the project under `dagster dev` with the same dbt executable the runs use."""
-
-    def _prepare_packages(self, project: DbtProject) -> None:
-        dbt_cli_resource(project).cli(["deps", "--quiet"], target_path=project.target_path).wait()
-
-    def _prepare_manifest(self, project: DbtProject) -> None:
+def prepare_if_dev(project: DbtProject) -> None:
+    """Under `dagster dev`, (re)parse the manifest with the dbt the runs use (dagster-dbt's own
+    preparer would look for `dbt` on PATH); deployments ship a prepared manifest."""
+    if using_dagster_dev():
         dbt_cli_resource(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
 
 
 def build_dbt_project(target_path: str | Path = "target") -> DbtProject:
     """The warehouse's dbt project, reading and writing its artifacts under `target_path`."""
-    return DbtProject(
-        project_dir=REPO_ROOT, profiles_dir=REPO_ROOT, target_path=Path(target_path), preparer=_Preparer()
-    )
+    return DbtProject(project_dir=REPO_ROOT, profiles_dir=REPO_ROOT, target_path=Path(target_path))
 
 
 cs_warehouse_project = build_dbt_project()
