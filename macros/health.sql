@@ -74,9 +74,9 @@
     end
 {%- endmacro %}
 
-{#- Who acts on an account (issue spec: "the CSM; the CSM's manager for red high-touch accounts"):
-    its CSM, or the CSM's manager (when there is one) for a red high-touch account. For other red
-    accounts the CSM owns the task and arranges the manager's call the playbook recommends. -#}
+{#- Who acts on an account: its CSM, or the CSM's manager (when there is one) for a red high-touch
+    account, whose relationship a manager owns. For other red accounts the CSM owns the task and
+    arranges the manager's call the playbook recommends (DECISIONLOG.md, "Alert owner"). -#}
 {% macro acting_owner(csm_owner_id, csm_manager_id, health_color, segment) -%}
     case
         when {{ health_color }} = 'red' and {{ segment }} = 'high_touch'

@@ -1,7 +1,7 @@
 with
 
 accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ ref('int_accounts__as_of') }}
 ),
 
 subscriptions as (
@@ -24,8 +24,7 @@ onboarding_starts as (
     inner join accounts
         on subscriptions.account_id = accounts.account_id
     where
-        not accounts.is_deleted
-        and subscriptions.created_at < {{ as_of_end_utc() }}
+        subscriptions.created_at < {{ as_of_end_utc() }}
     group by subscriptions.account_id
 ),
 

@@ -1,5 +1,7 @@
 {#- MRR per account and product line at each month end: the exact sum of the product's live items,
-    rounded once. Only products with MRR > 0 (a 100%-discounted product is not held). -#}
+    rounded once, with the product's gross margin. Only products with MRR > 0 (a 100%-discounted
+    product is not held). The one place MRR meets margins: every MRR-weighted margin sums
+    margin_weighted_mrr over sum(mrr). -#}
 with
 
 months as (
@@ -8,6 +10,10 @@ months as (
 
 item_intervals as (
     select * from {{ ref('int_revenue__subscription_item_intervals') }}
+),
+
+product_margins as (
+    select * from {{ ref('product_margins') }}
 ),
 
 product_month_sums as (
@@ -36,12 +42,16 @@ rounded as (
 
 final as (
     select
-        account_id,
-        product_id,
-        month,
-        mrr
+        rounded.account_id,
+        rounded.product_id,
+        rounded.month,
+        rounded.mrr,
+        {{ margin_or_default('product_margins.gross_margin') }} as gross_margin,
+        rounded.mrr * {{ margin_or_default('product_margins.gross_margin') }} as margin_weighted_mrr
     from rounded
-    where mrr > 0
+    left join product_margins
+        on rounded.product_id = product_margins.product_id
+    where rounded.mrr > 0
 )
 
 select * from final

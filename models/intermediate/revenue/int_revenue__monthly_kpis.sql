@@ -20,10 +20,6 @@ account_product_monthly_mrr as (
     select * from {{ ref('int_revenue__account_product_monthly_mrr') }}
 ),
 
-product_margins as (
-    select * from {{ ref('product_margins') }}
-),
-
 survey_responses as (
     select * from {{ ref('int_satisfaction__survey_responses') }}
 ),
@@ -109,13 +105,8 @@ account_margin_weights as (
         account_product_monthly_mrr.account_id,
         account_product_monthly_mrr.month,
         sum(account_product_monthly_mrr.mrr) as product_mrr,
-        sum(
-            account_product_monthly_mrr.mrr
-            * {{ margin_or_default('product_margins.gross_margin') }}
-        ) as margin_weighted_mrr
+        sum(account_product_monthly_mrr.margin_weighted_mrr) as margin_weighted_mrr
     from account_product_monthly_mrr
-    left join product_margins
-        on account_product_monthly_mrr.product_id = product_margins.product_id
     group by
         account_product_monthly_mrr.account_id,
         account_product_monthly_mrr.month

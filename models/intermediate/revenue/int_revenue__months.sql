@@ -3,7 +3,7 @@
 with
 
 accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ ref('int_accounts__as_of') }}
 ),
 
 subscriptions as (
@@ -18,8 +18,7 @@ series_bounds as (
     inner join accounts
         on subscriptions.account_id = accounts.account_id
     where
-        not accounts.is_deleted
-        and subscriptions.created_at < {{ as_of_end_utc() }}
+        subscriptions.created_at < {{ as_of_end_utc() }}
         and subscriptions.started_at < {{ as_of_end_utc() }}
 ),
 

@@ -3,7 +3,7 @@
 with
 
 accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ ref('int_accounts__as_of') }}
 ),
 
 invoices as (
@@ -41,8 +41,7 @@ paid_invoices as (
     left join fx_rates
         on invoices.currency = fx_rates.currency
     where
-        not accounts.is_deleted
-        and invoices.status = 'paid'
+        invoices.status = 'paid'
         and invoices.created_at < {{ as_of_end_utc() }}
         and invoices.paid_at < {{ as_of_end_utc() }}
 ),

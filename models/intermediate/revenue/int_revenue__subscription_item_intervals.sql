@@ -4,7 +4,7 @@
 with
 
 accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ ref('int_accounts__as_of') }}
 ),
 
 subscriptions as (
@@ -51,8 +51,7 @@ items_in_window as (
     left join fx_rates
         on plans.currency = fx_rates.currency
     where
-        not accounts.is_deleted
-        and subscriptions.started_at is not null
+        subscriptions.started_at is not null
         and subscriptions.created_at < {{ as_of_end_utc() }}
         and subscription_items.valid_from < {{ as_of_end_utc() }}
 ),

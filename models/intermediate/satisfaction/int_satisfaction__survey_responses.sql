@@ -5,7 +5,7 @@ survey_responses as (
 ),
 
 accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ ref('int_accounts__as_of') }}
 ),
 
 account_monthly_mrr as (
@@ -24,8 +24,7 @@ responses_in_window as (
     inner join accounts
         on survey_responses.account_id = accounts.account_id
     where
-        not accounts.is_deleted
-        and survey_responses.responded_at < {{ as_of_end_utc() }}
+        survey_responses.responded_at < {{ as_of_end_utc() }}
 ),
 
 -- staging drops exact duplicates; a re-sent answer with the same id keeps its first delivery

@@ -1,7 +1,7 @@
 with
 
 accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ ref('int_accounts__as_of') }}
 ),
 
 subscriptions as (
@@ -30,14 +30,6 @@ paying_spells as (
 
 health_scores as (
     select * from {{ ref('fct_health_score_daily') }}
-),
-
-current_accounts as (
-    select *
-    from accounts
-    where
-        not is_deleted
-        and created_at < {{ as_of_end_utc() }}
 ),
 
 current_mrr as (
@@ -95,14 +87,14 @@ current_health as (
 
 final as (
     select
-        current_accounts.account_id,
-        current_accounts.account_name,
-        current_accounts.industry,
-        current_accounts.country,
-        current_accounts.acquisition_channel,
-        current_accounts.landing_page_variant,
-        current_accounts.csm_owner_id,
-        current_accounts.created_at,
+        accounts.account_id,
+        accounts.account_name,
+        accounts.industry,
+        accounts.country,
+        accounts.acquisition_channel,
+        accounts.landing_page_variant,
+        accounts.csm_owner_id,
+        accounts.created_at,
         onboarding.onboarding_started_at,
         case
             when current_mrr.mrr > 0 then 'active'
@@ -115,22 +107,22 @@ final as (
         cast(coalesce(provisioned_user_counts.provisioned_users, 0) as integer) as provisioned_users,
         current_health.health_score as current_health_score,
         current_health.health_color as current_health_color,
-        current_accounts.employee_count
-    from current_accounts
+        accounts.employee_count
+    from accounts
     left join onboarding
-        on current_accounts.account_id = onboarding.account_id
+        on accounts.account_id = onboarding.account_id
     left join current_mrr
-        on current_accounts.account_id = current_mrr.account_id
+        on accounts.account_id = current_mrr.account_id
     left join current_segments
-        on current_accounts.account_id = current_segments.account_id
+        on accounts.account_id = current_segments.account_id
     left join provisioned_user_counts
-        on current_accounts.account_id = provisioned_user_counts.account_id
+        on accounts.account_id = provisioned_user_counts.account_id
     left join ever_paid_accounts
-        on current_accounts.account_id = ever_paid_accounts.account_id
+        on accounts.account_id = ever_paid_accounts.account_id
     left join running_trial_accounts
-        on current_accounts.account_id = running_trial_accounts.account_id
+        on accounts.account_id = running_trial_accounts.account_id
     left join current_health
-        on current_accounts.account_id = current_health.account_id
+        on accounts.account_id = current_health.account_id
 )
 
 select * from final

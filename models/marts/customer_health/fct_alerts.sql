@@ -16,7 +16,11 @@ owners as (
     select * from {{ ref('stg_crm__owners') }}
 ),
 
--- the account's state on the day the episode opened decides its severity, action and owner
+alert_types as (
+    select * from {{ ref('alert_types') }}
+),
+
+-- the account's state on the day the episode opened decides its action and owner; its type, the severity
 episodes_with_state as (
     select
         alert_episodes.*,
@@ -24,7 +28,8 @@ episodes_with_state as (
         health_scores.segment,
         health_scores.mrr,
         accounts.csm_owner_id,
-        owners.manager_id as csm_manager_id
+        owners.manager_id as csm_manager_id,
+        alert_types.severity
     from alert_episodes
     inner join health_scores
         on
@@ -32,6 +37,8 @@ episodes_with_state as (
             and alert_episodes.opened_on = health_scores.date
     inner join accounts
         on alert_episodes.account_id = accounts.account_id
+    inner join alert_types
+        on alert_episodes.alert_type = alert_types.alert_type
     left join owners
         on accounts.csm_owner_id = owners.owner_id
 ),
@@ -44,11 +51,7 @@ final as (
         alert_type,
         opened_on,
         closed_on,
-        case
-            when alert_type in ('health_red', 'payment_failed') then 'high'
-            when alert_type in ('nps_detractor', 'no_login_14d', 'onboarding_stalled') then 'medium'
-            else 'low'
-        end as severity,
+        severity,
         -- an alert is a risk signal: at least the yellow step of the playbook, the red one when red
         {{ playbook_action(
             "case when health_color = 'red' then 'red' else 'yellow' end", 'segment', 'mrr'

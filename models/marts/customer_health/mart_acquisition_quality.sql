@@ -1,7 +1,7 @@
 with
 
 accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ ref('int_accounts__as_of') }}
 ),
 
 onboarding as (
@@ -26,9 +26,6 @@ acquired_accounts as (
         acquisition_channel,
         landing_page_variant
     from accounts
-    where
-        not is_deleted
-        and created_at < {{ as_of_end_utc() }}
 ),
 
 first_paid_months as (

@@ -5,7 +5,7 @@ tickets as (
 ),
 
 accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ ref('int_accounts__as_of') }}
 ),
 
 -- tickets as known at the end of as_of_date: later responses, solves and ratings have not happened yet
@@ -28,8 +28,7 @@ tickets_as_of as (
     inner join accounts
         on tickets.account_id = accounts.account_id
     where
-        not accounts.is_deleted
-        and tickets.created_at < {{ as_of_end_utc() }}
+        tickets.created_at < {{ as_of_end_utc() }}
 ),
 
 ticket_range as (

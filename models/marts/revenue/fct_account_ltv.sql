@@ -3,7 +3,7 @@
 with
 
 accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ ref('int_accounts__as_of') }}
 ),
 
 months as (
@@ -16,10 +16,6 @@ account_monthly_mrr as (
 
 account_product_monthly_mrr as (
     select * from {{ ref('int_revenue__account_product_monthly_mrr') }}
-),
-
-product_margins as (
-    select * from {{ ref('product_margins') }}
 ),
 
 paid_invoices as (
@@ -49,14 +45,12 @@ current_margins as (
     select
         account_product_monthly_mrr.account_id,
         {{ ratio(
-            'sum(account_product_monthly_mrr.mrr * ' ~ margin_or_default('product_margins.gross_margin') ~ ')',
+            'sum(account_product_monthly_mrr.margin_weighted_mrr)',
             'sum(account_product_monthly_mrr.mrr)'
         ) }} as gross_margin
     from account_product_monthly_mrr
     inner join as_of_month
         on account_product_monthly_mrr.month = as_of_month.month_start
-    left join product_margins
-        on account_product_monthly_mrr.product_id = product_margins.product_id
     group by account_product_monthly_mrr.account_id
 ),
 
@@ -99,10 +93,6 @@ account_values as (
         on accounts.account_id = current_margins.account_id
     left join segment_churn
         on current_states.segment = segment_churn.segment
-    where
-        not accounts.is_deleted
-        -- An account created after the end of as_of_date does not exist yet on the report day.
-        and accounts.created_at < {{ as_of_end_utc() }}
 ),
 
 final as (

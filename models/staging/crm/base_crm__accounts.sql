@@ -35,14 +35,7 @@ labelled_rows as (
                 'updated_at',
                 'is_deleted',
             ]) }}
-            {{ reject_unknown('acquisition_channel', [
-                'organic_search',
-                'paid_search',
-                'referral',
-                'partner',
-                'event',
-                'outbound',
-            ]) }}
+            {{ reject_unknown('acquisition_channel', var('acquisition_channels')) }}
             when employee_count < 0 then 'negative_employee_count'
             {{- reject_future(['created_at']) }}
         end as invalid_reason

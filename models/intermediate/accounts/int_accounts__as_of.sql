@@ -1,0 +1,18 @@
+{#- The account population of a run: not deleted, and created before the end of as_of_date (an
+    account created later does not exist yet on the report day). Every model that needs "the
+    accounts" reads them from here, so the rule is written once. -#}
+with
+
+accounts as (
+    select * from {{ ref('stg_crm__accounts') }}
+),
+
+existing_accounts as (
+    select *
+    from accounts
+    where
+        not is_deleted
+        and created_at < {{ as_of_end_utc() }}
+)
+
+select * from existing_accounts
