@@ -8,7 +8,18 @@ accounts as (
 ),
 
 existing_accounts as (
-    select *
+    select
+        account_id,
+        account_name,
+        industry,
+        country,
+        employee_count,
+        csm_owner_id,
+        acquisition_channel,
+        landing_page_variant,
+        created_at,
+        created_on,
+        updated_at
     from accounts
     where
         not is_deleted
