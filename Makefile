@@ -8,7 +8,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
 UV_VERSION := 0.13.9
-# dbt, dagster and cs-warehouse are found on PATH by every recipe and by Dagster's DbtCliResource.
+# dbt, dagster and cs-warehouse are found on PATH by every recipe (Dagster itself runs the dbt
+# installed beside its interpreter, whatever the PATH).
 export PATH := $(BIN):$(PATH)
 
 RAW_DATA_DIR ?= data/raw
@@ -18,12 +19,17 @@ DEMO_MONTHS ?= 24
 DEMO_SEED ?= 7
 export RAW_DATA_DIR WAREHOUSE_PATH
 
-# The test datasets are small and pinned to a fixed date so every check is reproducible; two seeds,
-# because every test must hold on more than one draw of the data.
+# The test datasets are small and pinned so every check is reproducible. Two seeds, because every
+# test must hold on more than one draw of the data, and two configurations, because every test must
+# hold for any user's settings: seed 11 is built in the default configuration as of the last day of
+# data; seed 7 in America/New_York (a zone with daylight saving time) as of the day its clocks move
+# forward, months before the data ends, so the back-dated rebuild is exercised too.
 TEST_DIR := build/test
-TEST_AS_OF := 2026-10-31
-TEST_SEEDS := 11 7
-TEST_GENERATE_ARGS := --accounts 400 --months 18 --end-date $(TEST_AS_OF)
+TEST_END_DATE := 2026-10-31
+TEST_GENERATE_ARGS := --accounts 400 --months 18 --end-date $(TEST_END_DATE)
+TEST_CONFIGURATIONS := \
+	11:'{as_of_date: "$(TEST_END_DATE)"}' \
+	7:'{as_of_date: "2026-03-08", reporting_timezone: "America/New_York"}'
 
 .PHONY: help install browser run test lint pytest dbt-test-build dev docs clean
 
@@ -67,16 +73,22 @@ test: install browser dbt-test-build lint pytest
 
 dbt-test-build: install
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
-	for seed in $(TEST_SEEDS); do \
-		dir=$(TEST_DIR)/seed-$$seed; \
+	@# Each configuration builds its own dataset with every data and unit test, then the public
+	@# marts of docs/marts.md are checked against the warehouse it built.
+	for configuration in $(TEST_CONFIGURATIONS); do \
+		seed=$${configuration%%:*}; vars=$${configuration#*:}; dir=$(TEST_DIR)/seed-$$seed; \
 		cs-warehouse generate --out $$dir/raw $(TEST_GENERATE_ARGS) --seed $$seed --no-progress; \
 		RAW_DATA_DIR=$$dir/raw WAREHOUSE_PATH=$$dir/warehouse.duckdb \
-			dbt build --target-path $$dir/target --vars '{as_of_date: "$(TEST_AS_OF)"}'; \
-		$(BIN)/python ../shared/tools/check_marts.py $$dir/warehouse.duckdb; \
+			dbt build --target-path $$dir/target --vars "$$vars"; \
+		$(BIN)/python -m cs_warehouse.marts_contract $$dir/warehouse.duckdb; \
 	done
 
+# sqlfluff on the SQL, ruff (lint and format) on the Python; `pre-commit install` runs the same
+# checks on the files a commit changes.
 lint: install
 	WAREHOUSE_PATH=$(TEST_DIR)/lint.duckdb sqlfluff lint models tests analyses
+	ruff check .
+	ruff format --check .
 
 pytest: install browser
 	$(BIN)/pytest

@@ -49,8 +49,12 @@ def _parser() -> argparse.ArgumentParser:
         "previous demo dataset there. The same arguments always give the same data.",
     )
     generate_command.add_argument("--out", required=True, help="output directory (RAW_DATA_DIR)")
-    generate_command.add_argument("--accounts", type=_positive_int, default=2000, help="customer accounts (default 2000)")
-    generate_command.add_argument("--months", type=_positive_int, default=24, help="calendar months of history (default 24)")
+    generate_command.add_argument(
+        "--accounts", type=_positive_int, default=2000, help="customer accounts (default 2000)"
+    )
+    generate_command.add_argument(
+        "--months", type=_positive_int, default=24, help="calendar months of history (default 24)"
+    )
     generate_command.add_argument(
         "--end-date",
         type=_iso_date,

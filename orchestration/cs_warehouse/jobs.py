@@ -59,5 +59,3 @@ def daily_refresh_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     """06:00 local time, when yesterday is complete in every source: report on yesterday."""
     as_of_date = yesterday_local(context.scheduled_execution_time).isoformat()
     return RunRequest(run_key=as_of_date, partition_key=as_of_date, run_config=daily_run_config(as_of_date))
-
-

@@ -63,8 +63,7 @@ def build_publish_asset(built: AssetsDefinition) -> AssetsDefinition:
         if blocking_failures:
             raise Failure(
                 description=(
-                    f"Not published: {len(blocking_failures)} blocking check(s) failed: "
-                    + ", ".join(blocking_failures)
+                    f"Not published: {len(blocking_failures)} blocking check(s) failed: " + ", ".join(blocking_failures)
                 ),
                 metadata={"failed_checks": MetadataValue.json(blocking_failures)},
                 allow_retries=False,

@@ -19,8 +19,8 @@ from dagster import (
 )
 from pydantic import Field
 
-from .reporting_days import run_partition_end, yesterday_local
 from .raw_contract import TABLES, Table
+from .reporting_days import run_partition_end, yesterday_local
 from .resources import RawData
 from .translator import RAW_KEY_PREFIX, raw_table_key
 

@@ -118,9 +118,7 @@ def value_expectations(table: Table, present: set[str]) -> list[gxe.Expectation]
         if not column.nullable:
             expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=column.name))
         if column.enum and not column.enum_is_open:
-            expectations.append(
-                gxe.ExpectColumnValuesToBeInSet(column=column.name, value_set=list(column.enum))
-            )
+            expectations.append(gxe.ExpectColumnValuesToBeInSet(column=column.name, value_set=list(column.enum)))
         if column.min_value is not None or column.max_value is not None:
             expectations.append(
                 gxe.ExpectColumnValuesToBeBetween(
@@ -312,11 +310,8 @@ class RawContractValidator:
             if foreign_key.column not in parent_frame.columns:
                 continue
             parent_keys = parent_frame[foreign_key.column].dropna().unique().tolist()
-            expectations.append(
-                gxe.ExpectColumnValuesToBeInSet(column=column_name, value_set=parent_keys)
-            )
+            expectations.append(gxe.ExpectColumnValuesToBeInSet(column=column_name, value_set=parent_keys))
         return expectations
-
 
 
 def _outcome(result) -> ExpectationOutcome:

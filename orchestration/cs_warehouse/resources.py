@@ -154,9 +154,7 @@ class ServingWarehouse(ConfigurableResource):
         working = self.working_path(run_id)
         if not working.exists():
             raise Failure(
-                description=(
-                    f"Nothing to publish: run {run_id} built no working copy (no dbt model ran in it)."
-                ),
+                description=(f"Nothing to publish: run {run_id} built no working copy (no dbt model ran in it)."),
                 allow_retries=False,
             )
         with duckdb.connect(str(working)) as connection:

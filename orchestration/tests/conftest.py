@@ -17,7 +17,7 @@ SMALL_DATASET_ARGS = ("--accounts", "120", "--months", "8", "--seed", "11", "--e
 
 @pytest.fixture(scope="session")
 def venv_on_path() -> Iterator[None]:
-    """dbt and the generator are found on PATH, as under `make` (Dagster's dbt resource relies on it)."""
+    """dbt and the generator are found on PATH by the subprocesses the fixtures start, as under `make`."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PATH", f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
         yield

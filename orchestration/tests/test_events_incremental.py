@@ -17,7 +17,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import REPO_ROOT, SMALL_DATASET_END_DATE, VENV_BIN
 
 MODEL = "int_product__events_daily"
@@ -34,11 +33,23 @@ def build_events_daily(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: 
     run_vars = json.dumps({"as_of_date": as_of, **extra_vars})
     subprocess.run(
         [
-            str(VENV_BIN / "dbt"), "build", "--select", f"+{MODEL}",
-            "--resource-type", "seed", "--resource-type", "model",
-            "--target-path", str(target_dir), "--vars", run_vars, "--quiet",
+            str(VENV_BIN / "dbt"),
+            "build",
+            "--select",
+            f"+{MODEL}",
+            "--resource-type",
+            "seed",
+            "--resource-type",
+            "model",
+            "--target-path",
+            str(target_dir),
+            "--vars",
+            run_vars,
+            "--quiet",
         ],
-        cwd=REPO_ROOT, env=env, check=True,
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
     )
 
 
@@ -78,10 +89,13 @@ def split_event_landing(full_raw: Path, first_landing: Path, cutoff: str) -> Pat
     source = raw_events(full_raw)
     later_file = first_landing.parent / "later_events.parquet"
     with duckdb.connect() as connection:
-        connection.execute(f"copy (select * from {source} where received_at <= '{cutoff}') to "
-                           f"'{events_dir}/part-0.parquet' (format parquet)")
-        connection.execute(f"copy (select * from {source} where received_at > '{cutoff}') to "
-                           f"'{later_file}' (format parquet)")
+        connection.execute(
+            f"copy (select * from {source} where received_at <= '{cutoff}') to "
+            f"'{events_dir}/part-0.parquet' (format parquet)"
+        )
+        connection.execute(
+            f"copy (select * from {source} where received_at > '{cutoff}') to '{later_file}' (format parquet)"
+        )
     return later_file
 
 
@@ -162,11 +176,17 @@ def test_backfill_window_and_moving_as_of_date_back_equal_full_build(
     build_events_daily(small_raw_dataset, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
     with duckdb.connect(str(warehouse)) as connection:
         # Corrupt a window of days so only a rebuild of exactly those days can restore them.
-        connection.execute(f"update {TABLE} set event_count = event_count + 1000 "
-                           "where activity_date between '2026-10-05' and '2026-10-07'")
+        connection.execute(
+            f"update {TABLE} set event_count = event_count + 1000 "
+            "where activity_date between '2026-10-05' and '2026-10-07'"
+        )
     build_events_daily(
-        small_raw_dataset, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE,
-        event_backfill_start_date="2026-10-05", event_backfill_end_date="2026-10-07",
+        small_raw_dataset,
+        warehouse,
+        tmp_path / "target",
+        SMALL_DATASET_END_DATE,
+        event_backfill_start_date="2026-10-05",
+        event_backfill_end_date="2026-10-07",
     )
     assert_same_rows(warehouse, full_build)
 
@@ -183,8 +203,10 @@ def land_events_received_between(source_raw: Path, landing: Path, after: str | N
     bounds = [bound for bound in (after and f"received_at > '{after}'", up_to and f"received_at <= '{up_to}'") if bound]
     landing.mkdir(parents=True)
     with duckdb.connect() as connection:
-        connection.execute(f"copy (select * from {raw_events(source_raw)} where {' and '.join(bounds)}) "
-                           f"to '{landing}/part-0.parquet' (format parquet)")
+        connection.execute(
+            f"copy (select * from {raw_events(source_raw)} where {' and '.join(bounds)}) "
+            f"to '{landing}/part-0.parquet' (format parquet)"
+        )
 
 
 def land_copy_of_loaded_event(loaded_landing: Path, landing: Path, received_before: str) -> tuple[str, datetime]:
@@ -295,10 +317,20 @@ def test_event_id_redelivered_with_other_content_fails_uniqueness(
     env = {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse)}
     test_run = subprocess.run(
         [
-            str(VENV_BIN / "dbt"), "test", "--select", "unique_stg_product__events_event_id", "--store-failures",
-            "--target-path", str(tmp_path / "target"), "--vars", json.dumps({"as_of_date": SMALL_DATASET_END_DATE}),
+            str(VENV_BIN / "dbt"),
+            "test",
+            "--select",
+            "unique_stg_product__events_event_id",
+            "--store-failures",
+            "--target-path",
+            str(tmp_path / "target"),
+            "--vars",
+            json.dumps({"as_of_date": SMALL_DATASET_END_DATE}),
         ],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert test_run.returncode != 0, test_run.stdout
     with duckdb.connect(str(warehouse), read_only=True) as connection:

@@ -19,10 +19,10 @@ from cs_warehouse.cli import main
 from cs_warehouse.generator import MANIFEST_NAME, GeneratorConfig, generate
 from cs_warehouse.generator.lifecycle import CORE, next_boundary, simulate
 from cs_warehouse.generator.product import EVENT_LABELS, UNKNOWN_EVENTS
-from cs_warehouse.generator.timeline import NULL_TIMESTAMP
-from cs_warehouse.generator.timeline import Timeline, add_months
+from cs_warehouse.generator.timeline import NULL_TIMESTAMP, Timeline, add_months
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec" / "raw_sources.md"
+# The raw contract as the project documents it; raw_contract.py must say the same.
+RAW_CONTRACT_DOC = Path(__file__).resolve().parents[2] / "docs" / "raw_contract.md"
 END_DATE = date(2026, 10, 31)
 # End of END_DATE in Asia/Tokyo (UTC+9) as a naive UTC timestamp: nothing may occur after it.
 END_UTC = datetime(2026, 10, 31, 15, 0)
@@ -65,7 +65,7 @@ SQL_TYPES = ("DECIMAL(18,2)", "DECIMAL(5,2)", "VARCHAR", "INTEGER", "BOOLEAN", "
 
 
 def _spec_column(name: str, declared_type: str | None, notes: str) -> dict:
-    """One column of raw_sources.md. Columns listed without a type follow the spec's conventions:
+    """One column of docs/raw_contract.md. Columns listed without a type follow the spec's conventions:
     ids and codes are strings, `*_at` are timestamps, money DECIMAL is DECIMAL(18,2)."""
     if declared_type == "DECIMAL":
         declared_type = "DECIMAL(18,2)"
@@ -83,7 +83,7 @@ def _spec_column(name: str, declared_type: str | None, notes: str) -> dict:
 
 
 def parse_spec(text: str) -> dict[str, list[dict]]:
-    """Tables of raw_sources.md: markdown tables (| column | type | notes |) or `·`-separated lists."""
+    """Tables of docs/raw_contract.md: markdown tables (| column | type | notes |) or `·`-separated lists."""
     tables: dict[str, list[dict]] = {}
     sections = re.split(r"^### ", text, flags=re.MULTILINE)[1:]
     for section in sections:
@@ -111,9 +111,7 @@ def parse_spec(text: str) -> dict[str, list[dict]]:
 
 @pytest.fixture(scope="module")
 def spec_tables() -> dict[str, list[dict]]:
-    if not SPEC.exists():
-        pytest.skip(f"spec not found at {SPEC}")
-    return parse_spec(SPEC.read_text())
+    return parse_spec(RAW_CONTRACT_DOC.read_text())
 
 
 def test_spec_parser_reads_every_table(spec_tables):
@@ -416,11 +414,14 @@ def test_invoices_add_up(db):
     line_types = {row[0] for row in db.execute("select distinct line_type from invoice_lines").fetchall()}
     assert line_types == {"subscription", "proration", "one_time"}
     # Each billing period of a subscription is invoiced once, from its start.
-    assert scalar(
-        db,
-        """select count(*) from (select subscription_item_id, period_start from invoice_lines
+    assert (
+        scalar(
+            db,
+            """select count(*) from (select subscription_item_id, period_start from invoice_lines
            where line_type = 'subscription' group by all having count(*) > 1)""",
-    ) == 0
+        )
+        == 0
+    )
 
 
 def test_events_belong_to_existing_users_of_customers(db):
@@ -733,9 +734,7 @@ def test_landing_page_arm_b_converts_more_but_brings_worse_customers():
     finished_trial = (subs["trial_end"] != NULL_TIMESTAMP) & (subs["trial_end"] < lifecycle.timeline.end_us)
     core = subs["product"] == CORE
     churned = paid & core & (subs["reason"] >= 0)
-    reached_project = (lifecycle.activation_day >= 0) & (
-        lifecycle.activation_day - accounts.onboarding_day < 90
-    )
+    reached_project = (lifecycle.activation_day >= 0) & (lifecycle.activation_day - accounts.onboarding_day < 90)
     onboarded_early = accounts.onboarding_day < lifecycle.timeline.days - 180
 
     def rate(flags: np.ndarray, among: np.ndarray) -> float:
@@ -744,7 +743,7 @@ def test_landing_page_arm_b_converts_more_but_brings_worse_customers():
     arm_a, arm_b = variant == 0, variant == 1
     assert rate(paid, finished_trial & arm_b) > rate(paid, finished_trial & arm_a) + 0.03
     assert rate(churned, paid & core & arm_b) > rate(churned, paid & core & arm_a) + 0.05
-    assert rate(reached_project, onboarded_early & (accounts.variant == 1)) < rate(
-        reached_project, onboarded_early & (accounts.variant == 0)
-    ) - 0.05
-
+    assert (
+        rate(reached_project, onboarded_early & (accounts.variant == 1))
+        < rate(reached_project, onboarded_early & (accounts.variant == 0)) - 0.05
+    )

@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
-
 from conftest import REPO_ROOT, SMALL_DATASET_END_DATE, VENV_BIN
 
 INPUTS_TABLE = "intermediate.int_health__account_daily_inputs"
@@ -34,11 +33,23 @@ def build_health(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str) -
     env = {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse)}
     subprocess.run(
         [
-            str(VENV_BIN / "dbt"), "build", "--select", "+int_health__alert_episodes",
-            "--resource-type", "seed", "--resource-type", "model",
-            "--target-path", str(target_dir), "--vars", json.dumps({"as_of_date": as_of}), "--quiet",
+            str(VENV_BIN / "dbt"),
+            "build",
+            "--select",
+            "+int_health__alert_episodes",
+            "--resource-type",
+            "seed",
+            "--resource-type",
+            "model",
+            "--target-path",
+            str(target_dir),
+            "--vars",
+            json.dumps({"as_of_date": as_of}),
+            "--quiet",
         ],
-        cwd=REPO_ROOT, env=env, check=True,
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
     )
 
 
@@ -148,10 +159,13 @@ def test_late_logins_for_past_days_rescored_like_full_build(small_raw_dataset: P
     build_health(raw_dir, full_build, tmp_path / "target_full", SMALL_DATASET_END_DATE)
 
     # The late logins change the account's rows from the late day on, so stale rows would be caught.
-    assert scalar(
-        full_build,
-        f"select login_days_30d from {INPUTS_TABLE} where account_id = '{account_id}' and date = '{late_day}'",
-    ) == 1
+    assert (
+        scalar(
+            full_build,
+            f"select login_days_30d from {INPUTS_TABLE} where account_id = '{account_id}' and date = '{late_day}'",
+        )
+        == 1
+    )
     for table, stale_rows in rows_before_late_batch.items():
         assert read_rows(full_build, table, account_rows_since_late_day) != stale_rows, table
 
