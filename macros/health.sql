@@ -1,6 +1,6 @@
 {#- Customer-health building blocks shared by the satisfaction, alert and worklist models. -#}
 
-{#- NPS bucket of a 0-10 score (metrics.md): promoter 9-10, passive 7-8, detractor 0-6; null for csat. -#}
+{#- NPS bucket of a 0-10 score (docs/metrics.md): promoter 9-10, passive 7-8, detractor 0-6; null for csat. -#}
 {% macro nps_category(score, survey_type) -%}
     case
         when {{ survey_type }} <> 'nps' then null
@@ -51,7 +51,7 @@
     over (partition by account_id order by date rows between unbounded preceding and current row)
 {%- endmacro %}
 
-{#- The CS playbook (marts.md) for a health colour: green -> upsell / cross-sell, yellow -> training or
+{#- The CS playbook (docs/marts.md) for a health colour: green -> upsell / cross-sell, yellow -> training or
     a one-to-one session, red -> a manager calls. Tech-touch accounts get the automated version,
     except red ones whose MRR reaches var('tech_touch_high_value_mrr'). -#}
 {% macro playbook_action(health_color, segment, mrr) -%}
@@ -85,7 +85,7 @@
     end
 {%- endmacro %}
 
-{#- Onboarding status at a snapshot instant (metrics.md): activated; in_progress (under 90 days, not
+{#- Onboarding status at a snapshot instant (docs/metrics.md): activated; in_progress (under 90 days, not
     activated); stalled (90 days or more, not activated). -#}
 {% macro onboarding_status(onboarding_started_at, activated_at, snapshot_at) -%}
     case

@@ -1,4 +1,4 @@
-{#- numerator / denominator as a double, null when the denominator is 0 or null (metrics.md: every
+{#- numerator / denominator as a double, null when the denominator is 0 or null (docs/metrics.md: every
     ratio whose denominator is 0 or null is null). -#}
 {% macro ratio(numerator, denominator) -%}
     cast({{ numerator }} as double) / nullif({{ denominator }}, 0)

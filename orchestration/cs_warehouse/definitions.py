@@ -5,7 +5,7 @@ from dagster_dbt import DbtProject
 
 from .dbt_assets import build_dbt_assets
 from .jobs import backfill_job, daily_refresh_job, daily_refresh_schedule
-from .project import cs_warehouse_project, dbt_cli_resource, prepare_if_dev
+from .project import cs_warehouse_project, dbt_cli_resource, prepare_manifest
 from .publish import build_publish_asset
 from .raw_assets import raw_tables
 from .raw_checks import raw_contract_checks
@@ -30,6 +30,5 @@ def build_definitions(project: DbtProject) -> Definitions:
 
 @definitions
 def defs() -> Definitions:
-    # Under `dagster dev` the manifest is (re)parsed on load; deployments ship a prepared one.
-    prepare_if_dev(cs_warehouse_project)
+    prepare_manifest(cs_warehouse_project)
     return build_definitions(cs_warehouse_project)

@@ -25,10 +25,11 @@ def dbt_cli_resource(project: DbtProject) -> DbtCliResource:
     return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
 
 
-def prepare_if_dev(project: DbtProject) -> None:
-    """Under `dagster dev`, (re)parse the manifest with the dbt the runs use (dagster-dbt's own
-    preparer would look for `dbt` on PATH); deployments ship a prepared manifest."""
-    if using_dagster_dev():
+def prepare_manifest(project: DbtProject) -> None:
+    """Parse the dbt manifest the code location is built from, with the dbt the runs use (dagster-dbt's
+    own preparer would look for `dbt` on PATH): under `dagster dev` on every load, to pick up edits,
+    and wherever none exists yet (a fresh clone); a deployment ships a prepared one and is left as is."""
+    if using_dagster_dev() or not project.manifest_path.exists():
         dbt_cli_resource(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
 
 

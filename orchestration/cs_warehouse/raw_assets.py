@@ -48,7 +48,7 @@ def raw_table_spec(table: Table) -> AssetSpec:
     return AssetSpec(
         key=raw_table_key(table.source, table.name),
         group_name=RAW_KEY_PREFIX,
-        description=f"Raw `{table.qualified_name}` (raw_sources.md): `$RAW_DATA_DIR/{table.path}`.",
+        description=f"Raw `{table.qualified_name}` (docs/raw_contract.md): `$RAW_DATA_DIR/{table.path}`.",
         metadata={"contract_columns": MetadataValue.json(list(table.column_names))},
     )
 

@@ -51,7 +51,7 @@ REFERENCES_CHECK = "contract_references"
 SAMPLE_SIZE = 10
 
 # Parquet (Arrow) types accepted for each contract type: loaders may write wider integers, other
-# timestamp units or UTC-adjusted timestamps (raw_sources.md), which staging casts.
+# timestamp units or UTC-adjusted timestamps (docs/raw_contract.md), which staging casts.
 TYPE_FAMILIES = {
     "VARCHAR": lambda arrow_type: pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type),
     "INTEGER": pa.types.is_integer,

@@ -1,4 +1,4 @@
-"""The raw source contract (raw_sources.md) as data.
+"""The raw source contract (docs/raw_contract.md) as data.
 
 One `Table` per raw table with its columns (SQL type, Arrow type, nullability, enum values,
 foreign key), primary key and file layout under RAW_DATA_DIR. The demo generator builds its Arrow

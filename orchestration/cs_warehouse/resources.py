@@ -53,7 +53,7 @@ def patched_environ(values: dict[str, str]) -> Iterator[None]:
 
 
 class RawData(ConfigurableResource):
-    """The landed raw files (raw_sources.md layout), or the demo generator that writes them."""
+    """The landed raw files (docs/raw_contract.md layout), or the demo generator that writes them."""
 
     directory: str | None = Field(
         default=None,

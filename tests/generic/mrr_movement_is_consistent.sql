@@ -1,6 +1,6 @@
 {#- One movement per row, consistent with the MRR: fails on every row whose movement does not
     follow from previous_mrr, mrr and whether the account paid in an earlier month of the model
-    (metrics.md), or whose amount columns are not exactly the movement's amount with every other
+    (docs/metrics.md), or whose amount columns are not exactly the movement's amount with every other
     amount 0. -#}
 {% test mrr_movement_is_consistent(model, column_name, account_column='account_id', month_column='month') %}
 

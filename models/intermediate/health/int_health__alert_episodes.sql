@@ -8,7 +8,7 @@ health_scores as (
     select * from {{ ref('fct_health_score_daily') }}
 ),
 
--- one row per paying account-day on which an alert condition holds (metrics.md, Alerts)
+-- one row per paying account-day on which an alert condition holds (docs/metrics.md, Alerts)
 alert_condition_days as (
     select
         account_id,

@@ -1,4 +1,4 @@
-{#- The MRR movement of every account-month with mrr > 0 or previous_mrr > 0 (metrics.md), with the
+{#- The MRR movement of every account-month with mrr > 0 or previous_mrr > 0 (docs/metrics.md), with the
     product-level upsell and cross-sell and the segments at both month ends. -#}
 with
 

@@ -1,7 +1,7 @@
 {#- Every kpi_monthly measure per month and scope: the company as a whole (`company`) and each
     touch segment. In a segment an account counts in its segment at the end of M-1 for start-based
     measures and in its segment at the end of M for new, reactivation and end-based measures
-    (metrics.md); accounts that change segment while paying are carried by the transfer columns. -#}
+    (docs/metrics.md); accounts that change segment while paying are carried by the transfer columns. -#}
 with
 
 months as (

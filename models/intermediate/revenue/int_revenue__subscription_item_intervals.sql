@@ -1,5 +1,5 @@
 {#- Each subscription item version while it earns MRR: the span where the item and its subscription
-    are both live (metrics.md: valid_from < t <= valid_to and started_at < t <= ended_at), expressed
+    are both live (docs/metrics.md: valid_from < t <= valid_to and started_at < t <= ended_at), expressed
     as the local days at whose end it is live, with its exact MRR contribution. -#}
 with
 

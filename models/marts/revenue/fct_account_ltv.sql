@@ -1,5 +1,5 @@
 {#- Realised and predicted lifetime value of every non-deleted account created by the end of
-    as_of_date (metrics.md "LTV per account"). -#}
+    as_of_date (docs/metrics.md "LTV per account"). -#}
 with
 
 accounts as (

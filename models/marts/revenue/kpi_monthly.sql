@@ -1,4 +1,4 @@
-{#- Company KPIs per month of the series (metrics.md "Company month M"). -#}
+{#- Company KPIs per month of the series (docs/metrics.md "Company month M"). -#}
 with
 
 monthly_kpis as (
