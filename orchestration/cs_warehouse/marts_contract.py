@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-MARTS_DOC = REPO_ROOT / "docs" / "docs/marts.md"
+MARTS_DOC = REPO_ROOT / "docs" / "marts.md"
 MARTS_SCHEMA = "marts"
 # A row of the marts table: | `name` | grain | public columns | further columns |
 _MART_ROW = re.compile(r"^\| `(?P<name>[a-z0-9_]+)` \|(?P<grain>[^|]*)\|(?P<public>[^|]*)\|(?P<further>[^|]*)\|\s*$")
