@@ -1,0 +1,35 @@
+"""How the tools are started: the CLI rejects bad arguments in one line, Dagster finds its dbt."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from cs_warehouse.cli import main
+from cs_warehouse.project import dbt_executable
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--accounts", "0"], "argument --accounts: must be at least 1, got 0"),
+        (["--months", "-3"], "argument --months: must be at least 1, got -3"),
+        (["--accounts", "many"], "argument --accounts: expected a whole number, got 'many'"),
+        (["--event-volume", "0"], "argument --event-volume: must be greater than 0, got 0"),
+        (["--end-date", "2026-13-01"], "argument --end-date: expected a date YYYY-MM-DD, got '2026-13-01'"),
+    ],
+)
+def test_generate_rejects_bad_arguments_with_one_error_line(tmp_path, capsys, arguments, message):
+    with pytest.raises(SystemExit) as stopped:
+        main(["generate", "--out", str(tmp_path / "raw"), *arguments])
+    assert stopped.value.code == 2
+    error_lines = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert error_lines == [f"cs-warehouse generate: error: {message}"]
+    assert not (tmp_path / "raw").exists()
+
+
+def test_dagster_runs_the_dbt_beside_its_interpreter_whatever_the_path(monkeypatch):
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert dbt_executable() == str(Path(sys.executable).parent / "dbt")
