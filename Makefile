@@ -35,7 +35,9 @@ TEST_CONFIGURATIONS := \
 
 help:
 	@echo "make run   - install, generate demo data, dbt build into $(WAREHOUSE_PATH)"
-	@echo "make test  - install, build a small dataset with all dbt tests, sqlfluff, pytest"
+	@echo "make test  - install, build two small datasets in two configurations with every dbt test,"
+	@echo "             check the public marts of docs/marts.md, lint, pytest"
+	@echo "make lint  - sqlfluff, ruff check, ruff format --check"
 	@echo "make dev   - Dagster UI on http://127.0.0.1:3000"
 	@echo "make docs  - dbt docs (lineage) on http://127.0.0.1:8080"
 
