@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from .serving import serving_database_path, warehouse_path, write_serving_database
+
 EXPORT_FORMATS = ("parquet", "csv")
 DEFAULT_EXPORT_DIR = "build/export"
 REPORT_PATH_ENV = "REPORT_PATH"
@@ -65,27 +67,18 @@ def add_serving_commands(commands: argparse._SubParsersAction) -> None:
     _database_argument(report)
 
 
-def _serving_warehouse(database: str | None = None):
-    # Imported when a serving command runs: `generate` should not pay for loading Dagster.
-    from .resources import ServingWarehouse
-
-    return ServingWarehouse(serving_database=database)
-
-
 def _serving_database(args: argparse.Namespace) -> Path:
-    path = _serving_warehouse(args.database).serving_database_path()
+    path = serving_database_path(warehouse_path(), args.database)
     if not path.exists():
         raise FileNotFoundError(f"No serving database at {path}: run `make run` or `cs-warehouse publish` first.")
     return path
 
 
 def publish(args: argparse.Namespace) -> int:
-    from .serving import write_serving_database
-
-    warehouse = _serving_warehouse()
-    served = write_serving_database(warehouse.serving_path(), warehouse.serving_database_path())
+    serving = serving_database_path(warehouse_path())
+    served = write_serving_database(warehouse_path(), serving)
     print(
-        f"Serving database: {warehouse.serving_database_path()} "
+        f"Serving database: {serving} "
         f"({len(served)} tables, {sum(table.rows for table in served):,} rows; schemas "
         f"{', '.join(sorted({table.schema for table in served}))})"
     )

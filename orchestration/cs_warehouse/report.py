@@ -167,7 +167,7 @@ def onboarding_activation(cohorts: pd.DataFrame) -> alt.Chart:
         alt.Chart(cohorts)
         .mark_bar()
         .encode(
-            x=alt.X("cohort_month:T", title="Onboarding cohort", axis=alt.Axis(format="%Y-%m")),
+            x=alt.X("yearmonth(cohort_month):O", title="Onboarding cohort", axis=alt.Axis(format="%Y-%m")),
             y=alt.Y("activation_rate_90d:Q", title="Activated within 90 days", axis=alt.Axis(format="%")),
             color=alt.Color(
                 "complete:N",

@@ -21,10 +21,14 @@ from pydantic import Field
 
 from .project import REPO_ROOT
 from .raw_contract import Table
-from .serving import ServingDatabaseError, serving_database_path, write_serving_database
+from .serving import (
+    ServingDatabaseError,
+    serving_database_path,
+    warehouse_path,
+    write_serving_database,
+)
 
 DEFAULT_RAW_DATA_DIR = "data/raw"
-DEFAULT_WAREHOUSE_PATH = "warehouse.duckdb"
 # Marks a directory written by the demo generator: only such a directory may be regenerated.
 DEMO_MANIFEST_NAME = "_demo_manifest.json"
 # Working copies live next to the serving file (same filesystem, so the swap is a rename).
@@ -118,7 +122,7 @@ class ServingWarehouse(ConfigurableResource):
     )
 
     def serving_path(self) -> Path:
-        return _resolve(self.path, "WAREHOUSE_PATH", DEFAULT_WAREHOUSE_PATH)
+        return warehouse_path(self.path)
 
     def serving_database_path(self) -> Path:
         return serving_database_path(self.serving_path(), self.serving_database)

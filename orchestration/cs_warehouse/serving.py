@@ -22,6 +22,7 @@ from .project import REPO_ROOT
 # Schemas copied into the serving database: the public marts, and the reference seeds (FX rates,
 # margins, feature catalogue, health weights) that label and convert mart figures in a dashboard.
 SERVING_SCHEMAS = ("marts", "reference")
+DEFAULT_WAREHOUSE_PATH = "warehouse.duckdb"
 SERVING_DIR_NAME = "serving"
 SERVING_PATH_ENV = "SERVING_PATH"
 # Column names that carry personal data in this project's sources (contacts, product users,
@@ -47,6 +48,16 @@ class ServingTable:
         return f"{self.schema}.{self.name}"
 
 
+def _from_root(path: Path) -> Path:
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def warehouse_path(configured: str | None = None) -> Path:
+    """The full warehouse dbt builds: `configured`, else env WAREHOUSE_PATH (as profiles.yml), else
+    warehouse.duckdb. Relative paths are relative to the repository root, where dbt runs."""
+    return _from_root(Path(configured or os.environ.get("WAREHOUSE_PATH") or DEFAULT_WAREHOUSE_PATH))
+
+
 def serving_database_path(build_path: Path, configured: str | None = None) -> Path:
     """Where the serving database goes: `configured`, else env SERVING_PATH, else serving/<build file
     name> next to the full warehouse. Relative paths are relative to the repository root."""
@@ -60,13 +71,18 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def _literal(text: str) -> str:
+    # COMMENT ON takes a literal, not a parameter.
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _tables_to_serve(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """Base tables and views of the serving schemas in the build warehouse, in a stable order."""
     return connection.execute(
         f"""
         select table_schema, table_name
         from information_schema.tables
-        where table_catalog = '{BUILD_ALIAS}' and table_schema in ?
+        where table_catalog = '{BUILD_ALIAS}' and list_contains(?, table_schema)
         order by table_schema, table_name
         """,
         [list(SERVING_SCHEMAS)],
@@ -141,13 +157,15 @@ def _copy_descriptions(connection: duckdb.DuckDBPyConnection) -> None:
     """Carry the table and column comments dbt persisted, so a BI tool shows the descriptions."""
     for schema, table, comment in connection.execute(
         "select schema_name, table_name, comment from duckdb_tables() "
-        f"where database_name = '{BUILD_ALIAS}' and comment is not null and schema_name in ?",
+        f"where database_name = '{BUILD_ALIAS}' and comment is not null and list_contains(?, schema_name)",
         [list(SERVING_SCHEMAS)],
     ).fetchall():
-        connection.execute(f"comment on table {_quote(schema)}.{_quote(table)} is ?", [comment])
+        connection.execute(f"comment on table {_quote(schema)}.{_quote(table)} is {_literal(comment)}")
     for schema, table, column, comment in connection.execute(
         "select schema_name, table_name, column_name, comment from duckdb_columns() "
-        f"where database_name = '{BUILD_ALIAS}' and comment is not null and schema_name in ?",
+        f"where database_name = '{BUILD_ALIAS}' and comment is not null and list_contains(?, schema_name)",
         [list(SERVING_SCHEMAS)],
     ).fetchall():
-        connection.execute(f"comment on column {_quote(schema)}.{_quote(table)}.{_quote(column)} is ?", [comment])
+        connection.execute(
+            f"comment on column {_quote(schema)}.{_quote(table)}.{_quote(column)} is {_literal(comment)}"
+        )

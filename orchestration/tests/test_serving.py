@@ -6,7 +6,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import duckdb
@@ -72,12 +71,12 @@ def test_a_mart_with_personal_data_is_refused(tmp_path: Path):
 
 READER = textwrap.dedent(
     """
-    import sys, time, duckdb
-    path, seconds = sys.argv[1], float(sys.argv[2])
+    import pathlib, sys, duckdb
+    path, stop = sys.argv[1], pathlib.Path(sys.argv[2])
     reads, errors = 0, []
     held = duckdb.connect(path, read_only=True)  # a BI tool that stays connected through the refreshes
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    print("connected", flush=True)
+    while not stop.exists():
         try:
             held.execute("select count(*) from marts.kpi_monthly").fetchone()
             with duckdb.connect(path, read_only=True) as fresh:  # and one that reconnects each time
@@ -93,10 +92,14 @@ READER = textwrap.dedent(
 def test_readers_connected_during_refreshes_never_fail(test_build, serving_database, tmp_path: Path):
     serving = tmp_path / "serving.duckdb"
     shutil.copy(serving_database, serving)
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(serving), "20"], stdout=subprocess.PIPE, text=True)
-    time.sleep(2)  # the reader is connected before the first refresh
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(serving), str(stop)], stdout=subprocess.PIPE, text=True
+    )
+    assert reader.stdout.readline().strip() == "connected", "the reader is connected before the first refresh"
     for _ in range(REFRESHES_UNDER_READERS):
         write_serving_database(test_build / "warehouse.duckdb", serving)
+    stop.touch()
     output, _ = reader.communicate(timeout=120)
     reads, errors, examples = output.split(" ", 2)
     assert reader.returncode == 0
