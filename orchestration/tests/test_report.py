@@ -78,3 +78,24 @@ def test_every_chart_draws_offline(report: Path, tmp_path: Path):
         drawn = re.findall(r'<(?:path|rect)[^>]*\sd="M[^"]+"', chart) + re.findall(r'<rect[^>]*width="[1-9]', chart)
         assert len(drawn) >= MIN_DRAWN_MARKS, f"chart {position} drew {len(drawn)} marks"
         assert 'class="mark-' in chart, f"chart {position} has no Vega mark"
+
+
+def test_programme_table_shows_both_windows_and_the_relative_change():
+    import pandas as pd
+
+    from cs_warehouse.report import program_table
+
+    impact = pd.DataFrame(
+        {
+            "measure": ["logo_churn_rate", "nps"],
+            "before_value": [0.04, 20.0],
+            "after_value": [0.03, None],
+            "abs_change": [-0.01, None],
+            "rel_change": [-0.25, None],
+            "program_start_month": [pd.Timestamp("2026-01-01")] * 2,
+        }
+    )
+    table = program_table(impact)
+    assert table.count("<tr") == 3, "a header and one row per measure"
+    assert "-25.0%" in table and "0.04" in table and "logo_churn_rate" in table
+    assert "cs_program_start_month" in program_table(impact.iloc[0:0]), "an empty table says which var to set"
