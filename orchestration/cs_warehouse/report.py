@@ -322,12 +322,15 @@ TEMPLATE = jinja2.Template(
 <h1>Customer success report</h1>
 <p class="meta">Latest month {{ latest_month }} &middot; generated {{ generated_at }} from {{ source }}</p>
 <div class="tiles">
-{% for label, value in tiles %}  <div class="tile"><div class="value">{{ value }}</div><div class="label">{{ label }}</div></div>
+{% for label, value in tiles %}  <div class="tile">
+    <div class="value">{{ value }}</div><div class="label">{{ label }}</div>
+  </div>
 {% endfor %}</div>
 {% for section in sections %}<section>
 <h2>{{ section.title }}</h2>
 <p class="caption">{{ section.caption }}</p>
-{% if section.chart_id %}<div class="chart" id="{{ section.chart_id }}"></div>{% else %}{{ section.table_html }}{% endif %}
+{% if section.chart_id %}<div class="chart" id="{{ section.chart_id }}"></div>
+{% else %}{{ section.table_html }}{% endif %}
 </section>
 {% endfor %}<script>
 const charts = {{ charts_json }};

@@ -200,7 +200,9 @@ class ServingWarehouse(ConfigurableResource):
             try:
                 served = write_serving_database(working, self.serving_database_path())
             except ServingDatabaseError as error:
-                raise Failure(description=f"{error} This run's build stays at {working}.", allow_retries=False)
+                raise Failure(
+                    description=f"{error} This run's build stays at {working}.", allow_retries=False
+                ) from error
             os.replace(working, serving)
             # A log left by a writer that crashed on the old file was copied into this build; it must
             # not be replayed onto the new one.

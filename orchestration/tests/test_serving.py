@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import VENV_BIN
+
 from cs_warehouse.serving import PII_COLUMN_PATTERN, SERVING_SCHEMAS, ServingDatabaseError, write_serving_database
 
 REFRESHES_UNDER_READERS = 5
