@@ -7,11 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-import duckdb
+from .serving import EXPORT_FORMATS, export_tables, serving_database_path, warehouse_path, write_serving_database
 
-from .serving import serving_database_path, warehouse_path, write_serving_database
-
-EXPORT_FORMATS = ("parquet", "csv")
 DEFAULT_EXPORT_DIR = "build/export"
 REPORT_PATH_ENV = "REPORT_PATH"
 DEFAULT_REPORT_PATH = "build/report/cs_report.html"
@@ -87,17 +84,8 @@ def publish(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     database = _serving_database(args)
-    out = Path(args.out)
-    options = "format parquet" if args.format == "parquet" else "format csv, header true"
-    with duckdb.connect(str(database), read_only=True) as connection:
-        tables = connection.execute(
-            "select schema_name, table_name from duckdb_tables() order by schema_name, table_name"
-        ).fetchall()
-        for schema, table in tables:
-            target = out / schema / f"{table}.{args.format}"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            connection.execute(f'copy "{schema}"."{table}" to \'{target}\' ({options})')
-    print(f"Exported {len(tables)} tables of {database} to {out}/<schema>/<table>.{args.format}")
+    written = export_tables(database, Path(args.out), args.format)
+    print(f"Exported {len(written)} tables of {database} to {args.out}/<schema>/<table>.{args.format}")
     return 0
 
 

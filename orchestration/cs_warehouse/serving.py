@@ -24,6 +24,7 @@ from .project import REPO_ROOT
 SERVING_SCHEMAS = ("marts", "reference")
 DEFAULT_WAREHOUSE_PATH = "warehouse.duckdb"
 SERVING_DIR_NAME = "serving"
+EXPORT_FORMATS = ("parquet", "csv")
 SERVING_PATH_ENV = "SERVING_PATH"
 # Column names that carry personal data in this project's sources (contacts, product users,
 # survey respondents, CSM owners). A mart exposing one is refused rather than served.
@@ -169,3 +170,21 @@ def _copy_descriptions(connection: duckdb.DuckDBPyConnection) -> None:
         connection.execute(
             f"comment on column {_quote(schema)}.{_quote(table)}.{_quote(column)} is {_literal(comment)}"
         )
+
+
+def export_tables(serving_path: Path, out_dir: Path, file_format: str) -> list[Path]:
+    """Every table of the serving database as one file, <out_dir>/<schema>/<table>.<file_format>."""
+    if file_format not in EXPORT_FORMATS:
+        raise ValueError(f"Unknown export format {file_format!r}: use one of {', '.join(EXPORT_FORMATS)}.")
+    options = "format parquet" if file_format == "parquet" else "format csv, header true"
+    written = []
+    with duckdb.connect(str(serving_path), read_only=True) as connection:
+        tables = connection.execute(
+            "select schema_name, table_name from duckdb_tables() order by schema_name, table_name"
+        ).fetchall()
+        for schema, table in tables:
+            target = out_dir / schema / f"{table}.{file_format}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            connection.execute(f"copy {_quote(schema)}.{_quote(table)} to {_literal(str(target))} ({options})")
+            written.append(target)
+    return written

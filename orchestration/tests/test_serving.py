@@ -12,7 +12,13 @@ import duckdb
 import pytest
 from conftest import VENV_BIN
 
-from cs_warehouse.serving import PII_COLUMN_PATTERN, SERVING_SCHEMAS, ServingDatabaseError, write_serving_database
+from cs_warehouse.serving import (
+    PII_COLUMN_PATTERN,
+    SERVING_SCHEMAS,
+    ServingDatabaseError,
+    export_tables,
+    write_serving_database,
+)
 
 REFRESHES_UNDER_READERS = 5
 
@@ -108,27 +114,25 @@ def test_readers_connected_during_refreshes_never_fail(test_build, serving_datab
     assert int(errors) == 0, f"a reader failed during a refresh: {examples}"
 
 
-@pytest.mark.parametrize("file_format", ["parquet", "csv"])
-def test_export_writes_every_serving_table(serving_database, tmp_path: Path, file_format: str):
-    out = tmp_path / "export"
-    subprocess.run(
-        [
-            str(VENV_BIN / "cs-warehouse"),
-            "export",
-            "--format",
-            file_format,
-            "--out",
-            str(out),
-            "--database",
-            str(serving_database),
-        ],
-        check=True,
-    )
+def assert_every_table_exported(serving_database: Path, out: Path, file_format: str) -> None:
     with duckdb.connect(str(serving_database), read_only=True) as connection:
         tables = connection.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+        assert tables
         for schema, table in tables:
             exported = out / schema / f"{table}.{file_format}"
             reader = "read_parquet" if file_format == "parquet" else "read_csv"
             rows = connection.execute(f"select count(*) from {reader}('{exported}')").fetchone()[0]
             expected = connection.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
             assert rows == expected, f"{exported} has {rows} rows, {schema}.{table} {expected}"
+
+
+def test_export_command_writes_every_serving_table_as_parquet(serving_database, tmp_path: Path):
+    out = tmp_path / "export"
+    command = ["export", "--format", "parquet", "--out", str(out), "--database", str(serving_database)]
+    subprocess.run([str(VENV_BIN / "cs-warehouse"), *command], check=True)
+    assert_every_table_exported(serving_database, out, "parquet")
+
+
+def test_export_writes_every_serving_table_as_csv(serving_database, tmp_path: Path):
+    export_tables(serving_database, tmp_path / "export", "csv")
+    assert_every_table_exported(serving_database, tmp_path / "export", "csv")
