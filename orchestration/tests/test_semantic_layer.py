@@ -102,6 +102,18 @@ def test_monthly_metrics_match_kpi_monthly(mf_project, test_build: Path):
             assert_close(number(row.get(metric)), expected, f"{metric} in {month} (kpi_monthly.{column})")
 
 
+def test_activation_rate_matches_the_onboarding_cohorts(mf_project, test_build: Path):
+    rows = mf_query(mf_project, ["activation_rate"], ["metric_time__month"])
+    by_month = {row["metric_time__month"][:10]: row for row in rows}
+    with duckdb.connect(str(test_build / "warehouse.duckdb"), read_only=True) as connection:
+        cohorts = connection.execute(
+            "select cast(cohort_month as varchar), activation_rate_90d from marts.mart_onboarding_cohorts"
+        ).fetchall()
+    assert any(rate is not None for _, rate in cohorts), "some cohort has its 90 days complete"
+    for month, rate in cohorts:
+        assert_close(number(by_month.get(month, {}).get("activation_rate")), rate, f"activation_rate of {month}")
+
+
 def test_metrics_slice_by_acquisition_channel(mf_project, test_build: Path):
     rows = mf_query(mf_project, ["mrr", "logo_churn_rate"], ["metric_time__month", "account__acquisition_channel"])
     with duckdb.connect(str(test_build / "warehouse.duckdb"), read_only=True) as connection:
