@@ -13,7 +13,11 @@ UV_VERSION := 0.13.9
 export PATH := $(BIN):$(PATH)
 
 RAW_DATA_DIR ?= data/raw
+# The full warehouse dbt builds (engineers' file) and the serving database BI tools and the report read.
 WAREHOUSE_PATH ?= warehouse.duckdb
+# (cs-warehouse derives the same default: serving/<file name> next to WAREHOUSE_PATH, or env SERVING_PATH.)
+SERVING_PATH ?= $(dir $(WAREHOUSE_PATH))serving/$(notdir $(WAREHOUSE_PATH))
+REPORT_PATH ?= build/report/cs_report.html
 DEMO_ACCOUNTS ?= 2000
 DEMO_MONTHS ?= 24
 DEMO_SEED ?= 7
@@ -31,10 +35,12 @@ TEST_CONFIGURATIONS := \
 	11:'{as_of_date: "$(TEST_END_DATE)"}' \
 	7:'{as_of_date: "2026-03-08", reporting_timezone: "America/New_York"}'
 
-.PHONY: help install browser run test lint pytest dbt-test-build dev docs clean
+.PHONY: help install browser postgres run report test lint pytest dbt-test-build dev docs clean
 
 help:
-	@echo "make run   - install, generate demo data, dbt build into $(WAREHOUSE_PATH)"
+	@echo "make run   - install, generate demo data, dbt build into $(WAREHOUSE_PATH), publish"
+	@echo "             $(SERVING_PATH) for BI and render the CS report $(REPORT_PATH)"
+	@echo "make report - render the CS report again from $(SERVING_PATH)"
 	@echo "make test  - install, build two small datasets in two configurations with every dbt test,"
 	@echo "             check the public marts of docs/marts.md, lint, pytest"
 	@echo "make lint  - sqlfluff, ruff check, ruff format --check"
@@ -58,6 +64,15 @@ browser:
 			|| echo "WARNING: chromium could not be installed; the browser test will be skipped"; \
 	}
 
+# The Postgres publish test runs a throwaway PostgreSQL cluster from Debian's packages; install them
+# when missing (needs root or sudo).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null \
+			|| echo "WARNING: PostgreSQL could not be installed; the Postgres publish test will be skipped"; \
+	}
+
 run: install
 	@# Demo data is regenerated on every run (it ends yesterday); a directory of real data
 	@# (no demo manifest in it) is never overwritten.
@@ -66,12 +81,20 @@ run: install
 			--months $(DEMO_MONTHS) --seed $(DEMO_SEED); \
 	fi
 	dbt build
+	cs-warehouse publish
+	cs-warehouse report --database "$(SERVING_PATH)" --out "$(REPORT_PATH)"
 	@echo ""
-	@echo "Warehouse built: $(abspath $(WAREHOUSE_PATH)) (public marts in schema 'marts')."
-	@echo "Next: 'make dev' for the Dagster asset graph, 'make docs' for lineage, or query it with"
-	@echo "      $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(WAREHOUSE_PATH)', read_only=True).sql('from marts.kpi_monthly order by month desc limit 6'))\""
+	@echo "Full warehouse (engineers): $(abspath $(WAREHOUSE_PATH))"
+	@echo "Serving database (BI tools, read-only; schemas 'marts' and 'reference'): $(abspath $(SERVING_PATH))"
+	@echo "CS report: $(abspath $(REPORT_PATH))"
+	@echo "Next: 'make dev' for the Dagster asset graph, 'make docs' for lineage, docs/serving.md to connect"
+	@echo "      Metabase, Superset, Evidence or a notebook, or query it with"
+	@echo "      $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(SERVING_PATH)', read_only=True).sql('from marts.kpi_monthly order by month desc limit 6'))\""
 
-test: install browser dbt-test-build lint pytest
+report: install
+	cs-warehouse report --database "$(SERVING_PATH)" --out "$(REPORT_PATH)"
+
+test: install browser postgres dbt-test-build lint pytest
 
 dbt-test-build: install
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
@@ -92,7 +115,7 @@ lint: install
 	ruff check .
 	ruff format --check .
 
-pytest: install browser
+pytest: install browser postgres
 	$(BIN)/pytest
 
 # Run history and schedule state persist in .dagster_home between sessions.
@@ -104,4 +127,4 @@ docs: install
 	dbt docs generate && dbt docs serve --port 8080
 
 clean:
-	rm -rf build target logs dbt_packages .venv .dagster_home
+	rm -rf build serving target logs dbt_packages .venv .dagster_home

@@ -1,4 +1,5 @@
-"""Command line: `cs-warehouse generate ...` writes a demo dataset."""
+"""Command line: `cs-warehouse generate ...` writes a demo dataset; publish, export, publish-postgres and
+report serve the built warehouse (cli_serving.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 import time
 from datetime import date
 
+from cs_warehouse.cli_serving import SERVING_COMMANDS, add_serving_commands, run_serving_command
 from cs_warehouse.generator import GeneratorConfig, NotDemoDataError, generate
 from cs_warehouse.generator.config import REPORTING_TIMEZONE, yesterday_in
 
@@ -73,11 +75,14 @@ def _parser() -> argparse.ArgumentParser:
         "--progress", dest="progress", action="store_true", default=None, help="always show progress bars"
     )
     progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress bars")
+    add_serving_commands(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in SERVING_COMMANDS:
+        return run_serving_command(args)
     config = GeneratorConfig(
         accounts=args.accounts,
         months=args.months,

@@ -1,4 +1,5 @@
-"""Publish: swap the run's audited working copy into the serving path BI reads."""
+"""Publish: swap the run's audited working copy into the full warehouse path, and the serving
+database BI reads (public marts and reference tables) with it."""
 
 from dagster import (
     AssetCheckEvaluation,
@@ -43,9 +44,11 @@ def build_publish_asset(built: AssetsDefinition) -> AssetsDefinition:
         backfill_policy=built.backfill_policy,
         retry_policy=TRANSIENT_FAILURE_RETRY_POLICY,
         description=(
-            "The DuckDB warehouse BI reads (WAREHOUSE_PATH). A run builds and tests a working copy; this "
-            "step replaces the serving file with it in one atomic rename, only when no blocking check "
-            "failed. Until then readers keep the previous warehouse."
+            "The published warehouse: the full build (WAREHOUSE_PATH) and the serving database BI reads "
+            "(SERVING_PATH, default serving/<file name>: public marts and reference tables only). A run "
+            "builds and tests a working copy; this step writes the serving database from it and replaces "
+            "both files by atomic renames, only when no blocking check failed. Until then readers keep "
+            "the previous files."
         ),
     )
     def serving_warehouse(context: AssetExecutionContext, warehouse: ServingWarehouse) -> MaterializeResult:
@@ -69,11 +72,16 @@ def build_publish_asset(built: AssetsDefinition) -> AssetsDefinition:
                 allow_retries=False,
             )
         published = warehouse.publish(context.run.run_id)
-        context.log.info(f"Published {published['serving_path']} ({len(evaluations)} checks evaluated)")
+        context.log.info(
+            f"Published {published['serving_path']} and the serving database "
+            f"{published['serving_database_path']} ({len(evaluations)} checks evaluated)"
+        )
         return MaterializeResult(
             metadata={
                 "serving_path": MetadataValue.path(published["serving_path"]),
                 "tables": published["tables"],
+                "serving_database_path": MetadataValue.path(published["serving_database_path"]),
+                "serving_database_tables": published["serving_database_tables"],
                 "checks_evaluated": len(evaluations),
                 "checks_warned": MetadataValue.json(warnings),
             }

@@ -21,9 +21,14 @@ from pydantic import Field
 
 from .project import REPO_ROOT
 from .raw_contract import Table
+from .serving import (
+    ServingDatabaseError,
+    serving_database_path,
+    warehouse_path,
+    write_serving_database,
+)
 
 DEFAULT_RAW_DATA_DIR = "data/raw"
-DEFAULT_WAREHOUSE_PATH = "warehouse.duckdb"
 # Marks a directory written by the demo generator: only such a directory may be regenerated.
 DEMO_MANIFEST_NAME = "_demo_manifest.json"
 # Working copies live next to the serving file (same filesystem, so the swap is a rename).
@@ -88,17 +93,28 @@ class RawData(ConfigurableResource):
 
 
 class ServingWarehouse(ConfigurableResource):
-    """The DuckDB file BI reads, and the write-audit-publish cycle that replaces it.
+    """The published warehouse files, and the write-audit-publish cycle that replaces them.
 
-    A run builds into its own working copy (a copy of the serving file, so incremental models carry
-    their state over) and publishes it with one atomic rename once every blocking check passed. The
-    working copy keeps the serving file's name because DuckDB names the catalog after the file stem
+    Two files are published: the full warehouse dbt builds (`serving_path()`, WAREHOUSE_PATH: every
+    schema, the engineers' file and the base of the next run) and the serving database BI reads
+    (`serving_database_path()`: public marts and reference tables only, see serving.py).
+
+    A run builds into its own working copy (a copy of the full warehouse, so incremental models carry
+    their state over) and publishes it with atomic renames once every blocking check passed. The
+    working copy keeps the warehouse file's name because DuckDB names the catalog after the file stem
     and dbt-duckdb writes that catalog into view definitions.
     """
 
     path: str | None = Field(
         default=None,
-        description="Serving warehouse file; default: env WAREHOUSE_PATH, else warehouse.duckdb.",
+        description="Full warehouse file dbt builds; default: env WAREHOUSE_PATH, else warehouse.duckdb.",
+    )
+    serving_database: str | None = Field(
+        default=None,
+        description=(
+            "Serving database BI reads (marts and reference tables only); default: env SERVING_PATH, "
+            "else serving/<warehouse file name> next to the full warehouse."
+        ),
     )
     keep_failed_days: int = Field(
         default=7,
@@ -106,7 +122,10 @@ class ServingWarehouse(ConfigurableResource):
     )
 
     def serving_path(self) -> Path:
-        return _resolve(self.path, "WAREHOUSE_PATH", DEFAULT_WAREHOUSE_PATH)
+        return warehouse_path(self.path)
+
+    def serving_database_path(self) -> Path:
+        return serving_database_path(self.serving_path(), self.serving_database)
 
     def working_dir(self, run_id: str) -> Path:
         return self.serving_path().parent / WORKING_COPIES_DIR_NAME / run_id
@@ -150,7 +169,8 @@ class ServingWarehouse(ConfigurableResource):
                 shutil.rmtree(run_dir, ignore_errors=True)
 
     def publish(self, run_id: str) -> dict[str, str | int]:
-        """Atomically replace the serving warehouse with the run's working copy."""
+        """Atomically replace the serving database (from the run's working copy) and the full warehouse
+        (with the working copy itself)."""
         working = self.working_path(run_id)
         if not working.exists():
             raise Failure(
@@ -177,12 +197,23 @@ class ServingWarehouse(ConfigurableResource):
                     ),
                     allow_retries=False,
                 )
+            try:
+                served = write_serving_database(working, self.serving_database_path())
+            except ServingDatabaseError as error:
+                raise Failure(
+                    description=f"{error} This run's build stays at {working}.", allow_retries=False
+                ) from error
             os.replace(working, serving)
             # A log left by a writer that crashed on the old file was copied into this build; it must
             # not be replayed onto the new one.
             serving.with_name(serving.name + ".wal").unlink(missing_ok=True)
         shutil.rmtree(working.parent, ignore_errors=True)
-        return {"serving_path": str(serving), "tables": tables}
+        return {
+            "serving_path": str(serving),
+            "tables": tables,
+            "serving_database_path": str(self.serving_database_path()),
+            "serving_database_tables": len(served),
+        }
 
     @contextmanager
     def dbt_environment(self, run_id: str, raw_data: RawData) -> Iterator[Path]:

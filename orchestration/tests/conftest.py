@@ -46,3 +46,26 @@ def parsed_dbt_project(tmp_path_factory: pytest.TempPathFactory, venv_on_path: N
         check=True,
     )
     return project
+
+
+# The warehouse `make dbt-test-build` builds before pytest runs (first of its seeds); tests that only
+# read a built warehouse share it instead of building again.
+TEST_BUILD_DIR = REPO_ROOT / "build" / "test" / "seed-11"
+
+
+@pytest.fixture(scope="session")
+def test_build() -> Path:
+    """build/test/seed-11: raw/, warehouse.duckdb and target/ of `make dbt-test-build`."""
+    if not (TEST_BUILD_DIR / "warehouse.duckdb").exists():
+        pytest.skip(f"no test build at {TEST_BUILD_DIR}: run `make dbt-test-build` first (make test does)")
+    return TEST_BUILD_DIR
+
+
+@pytest.fixture(scope="session")
+def serving_database(test_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The serving database published from the test build (the build itself is left untouched)."""
+    from cs_warehouse.serving import write_serving_database
+
+    serving = tmp_path_factory.mktemp("serving") / "warehouse.duckdb"
+    write_serving_database(test_build / "warehouse.duckdb", serving)
+    return serving

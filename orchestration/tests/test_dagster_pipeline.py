@@ -143,6 +143,11 @@ def test_full_run_publishes_every_model_and_evaluates_every_check(full_build, de
     assert any(relation.startswith("marts.") and rows for relation, rows in counts.items())
     # The working copy was renamed into place: no run directory is left behind.
     assert not [path for path in (serving.parent / WORKING_COPIES_DIR_NAME).iterdir() if path.is_dir()]
+    # The serving database BI reads was published beside it: the marts as tables, no view.
+    with duckdb.connect(str(serving.parent / "serving" / serving.name), read_only=True) as connection:
+        served = {row[0] for row in connection.execute("select table_name from duckdb_tables()").fetchall()}
+        assert not connection.execute("select * from duckdb_views() where not internal").fetchall()
+    assert {relation.split(".")[1] for relation in counts if relation.startswith("marts.")} <= served
 
 
 def drop_acquisition_channel(accounts: pa.Table) -> pa.Table:

@@ -56,3 +56,36 @@ def test_publishing_without_a_build_fails(serving_warehouse: ServingWarehouse):
     with pytest.raises(Failure, match="Nothing to publish"):
         serving_warehouse.publish("run-without-dbt")
     assert read_marker(serving_warehouse.serving_path()) == "yesterday"
+
+
+def test_publishing_writes_the_serving_database_with_the_marts_only(serving_warehouse: ServingWarehouse):
+    working = serving_warehouse.ensure_working_copy("run-a")
+    with duckdb.connect(str(working)) as connection:
+        connection.execute("create schema marts")
+        connection.execute("create table marts.kpi_monthly as select date '2026-10-01' as month, 0.02 as churn")
+        connection.execute("create schema staging")
+        connection.execute("create view staging.stg_contacts as select 'x@y.z' as email")
+
+    published = serving_warehouse.publish("run-a")
+
+    serving_database = serving_warehouse.serving_database_path()
+    assert published["serving_database_path"] == str(serving_database)
+    assert serving_database.parent == serving_warehouse.serving_path().parent / "serving"
+    with duckdb.connect(str(serving_database), read_only=True) as connection:
+        assert connection.execute("select schema_name, table_name from duckdb_tables()").fetchall() == [
+            ("marts", "kpi_monthly")
+        ]
+        assert not connection.execute("select * from duckdb_views() where not internal").fetchall()
+
+
+def test_a_mart_with_personal_data_is_not_published(serving_warehouse: ServingWarehouse):
+    working = serving_warehouse.ensure_working_copy("run-a")
+    with duckdb.connect(str(working)) as connection:
+        connection.execute("create schema marts")
+        connection.execute("create table marts.contacts as select 'a' as account_id, 'x@y.z' as email")
+
+    with pytest.raises(Failure, match=r"marts\.contacts\.email"):
+        serving_warehouse.publish("run-a")
+
+    assert read_marker(serving_warehouse.serving_path()) == "yesterday", "the full warehouse is not replaced either"
+    assert not serving_warehouse.serving_database_path().exists()
