@@ -45,8 +45,10 @@
     {%- endfor -%}
     {%- if missing_tables | length == tables | length -%}
         {%- do exceptions.raise_compiler_error(
-            'No raw data in RAW_DATA_DIR=' ~ env_var('RAW_DATA_DIR', 'data/raw') ~ ' (none of the '
-            ~ tables | length ~ ' raw tables has a file there, e.g. ' ~ tables[0].pattern ~ ').\n'
+            'No raw data in RAW_DATA_DIR=' ~ env_var('RAW_DATA_DIR', 'data/raw') ~ ': none of the '
+            ~ tables | length ~ ' raw tables has a file there (missing: '
+            ~ tables | map(attribute='pattern') | map('replace', env_var('RAW_DATA_DIR', 'data/raw') ~ '/', '')
+                | join(', ') ~ ').\n'
             ~ 'Demo data: `make run` generates it into data/raw and builds, or '
             ~ '`.venv/bin/cs-warehouse generate --out DIR` writes it to DIR; then point RAW_DATA_DIR at DIR.'
         ) -%}
