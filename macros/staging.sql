@@ -108,3 +108,28 @@
 {% macro duckdb__row_as_json_text(row_alias) -%}
     cast(to_json({{ row_alias }}) as varchar)
 {%- endmacro %}
+
+{#- `when` branches for a row whose parent row is not used: `parent_quarantined: <parent key>` when
+    the parent was rejected by its own base model (so its children follow it into quarantine and the
+    rest of the warehouse still builds), `orphan_<column>` when no such parent was delivered at all.
+    `parents` lists {'column', 'model', 'key'}; a null column (an optional parent) passes. -#}
+{% macro reject_missing_parents(parents) -%}
+    {%- for parent in parents %}
+            when {{ parent.column }} is not null
+                and {{ parent.column }} not in (
+                    select {{ parent.key }} from {{ ref(parent.model) }} where invalid_reason is null
+                )
+                then case
+                    when {{ parent.column }} in (select {{ parent.key }} from {{ ref(parent.model) }})
+                        then 'parent_quarantined: ' || {{ parent.column }}
+                    else 'orphan_{{ parent.column }}'
+                end
+    {%- endfor %}
+{%- endmacro %}
+
+{#- A descriptive attribute (one no metric branches on) outside its known values, or missing, is kept
+    as `unknown` rather than rejected: it costs a label, not the account. The raw value stays in
+    `raw_<column>`, and a warning test on the stg model names the rows. -#}
+{% macro normalise_unknown(column, known_values) -%}
+    case when {{ column }} in ('{{ known_values | join("', '") }}') then {{ column }} else 'unknown' end
+{%- endmacro %}

@@ -35,6 +35,11 @@ labelled_rows as (
             {{ reject_unknown('line_type', ['subscription', 'proration', 'one_time']) }}
             when quantity < 0 then 'negative_quantity'
             when amount < 0 then 'negative_amount'
+            {{- reject_missing_parents([
+                {'column': 'invoice_id', 'model': 'base_billing__invoices', 'key': 'invoice_id'},
+                {'column': 'subscription_item_id', 'model': 'base_billing__subscription_items', 'key': 'subscription_item_id'},
+                {'column': 'plan_id', 'model': 'base_billing__plans', 'key': 'plan_id'},
+            ]) }}
         end as invalid_reason
     from distinct_rows
 ),

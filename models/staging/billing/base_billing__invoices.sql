@@ -38,6 +38,10 @@ labelled_rows as (
             when total < 0 then 'negative_total'
             when amount_paid < 0 then 'negative_amount_paid'
             {{- reject_future(['created_at']) }}
+            {{- reject_missing_parents([
+                {'column': 'account_id', 'model': 'base_crm__accounts', 'key': 'account_id'},
+                {'column': 'subscription_id', 'model': 'base_billing__subscriptions', 'key': 'subscription_id'},
+            ]) }}
         end as invalid_reason
     from distinct_rows
 ),

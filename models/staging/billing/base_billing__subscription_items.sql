@@ -32,6 +32,10 @@ labelled_rows as (
             when quantity < 0 then 'negative_quantity'
             when discount_pct not between 0 and 100 then 'discount_pct_out_of_range'
             when valid_to <= valid_from then 'valid_to_not_after_valid_from'
+            {{- reject_missing_parents([
+                {'column': 'subscription_id', 'model': 'base_billing__subscriptions', 'key': 'subscription_id'},
+                {'column': 'plan_id', 'model': 'base_billing__plans', 'key': 'plan_id'},
+            ]) }}
         end as invalid_reason
     from distinct_rows
 ),

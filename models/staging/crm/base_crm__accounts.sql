@@ -30,12 +30,10 @@ labelled_rows as (
                 'account_name',
                 'industry',
                 'country',
-                'acquisition_channel',
                 'created_at',
                 'updated_at',
                 'is_deleted',
             ]) }}
-            {{ reject_unknown('acquisition_channel', var('acquisition_channels')) }}
             when employee_count < 0 then 'negative_employee_count'
             {{- reject_future(['created_at']) }}
         end as invalid_reason
@@ -50,7 +48,8 @@ final as (
         country,
         employee_count,
         csm_owner_id,
-        acquisition_channel,
+        {{ normalise_unknown('acquisition_channel', var('acquisition_channels')) }} as acquisition_channel,
+        acquisition_channel as raw_acquisition_channel,
         landing_page_variant,
         created_at,
         {{ to_local_date('created_at') }} as created_on,

@@ -31,6 +31,9 @@ labelled_rows as (
             ]) }}
             when duration_minutes < 0 then 'negative_duration_minutes'
             {{- reject_future(['occurred_at']) }}
+            {{- reject_missing_parents([
+                {'column': 'account_id', 'model': 'base_crm__accounts', 'key': 'account_id'},
+            ]) }}
         end as invalid_reason
     from distinct_rows
 ),

@@ -27,6 +27,9 @@ labelled_rows as (
                 'created_at',
             ]) }}
             {{- reject_future(['created_at']) }}
+            {{- reject_missing_parents([
+                {'column': 'account_id', 'model': 'base_crm__accounts', 'key': 'account_id'},
+            ]) }}
         end as invalid_reason
     from distinct_rows
 ),

@@ -24,6 +24,9 @@ labelled_rows as (
             when survey_type = 'nps' and score not between 0 and 10 then 'score_out_of_range'
             when survey_type = 'csat' and score not between 1 and 5 then 'score_out_of_range'
             {{- reject_future(['responded_at']) }}
+            {{- reject_missing_parents([
+                {'column': 'account_id', 'model': 'base_crm__accounts', 'key': 'account_id'},
+            ]) }}
         end as invalid_reason
     from distinct_rows
 ),

@@ -11,6 +11,7 @@ valid_rows as (
         employee_count,
         csm_owner_id,
         acquisition_channel,
+        raw_acquisition_channel,
         landing_page_variant,
         created_at,
         created_on,

@@ -21,6 +21,9 @@ labelled_rows as (
             {{- reject_nulls(['user_id', 'account_id', 'email', 'role', 'created_at']) }}
             {{ reject_unknown('role', ['admin', 'member']) }}
             {{- reject_future(['created_at']) }}
+            {{- reject_missing_parents([
+                {'column': 'account_id', 'model': 'base_crm__accounts', 'key': 'account_id'},
+            ]) }}
         end as invalid_reason
     from distinct_rows
 ),
