@@ -5,6 +5,8 @@ with
 
 item_intervals as (
     select * from {{ ref('int_revenue__subscription_item_intervals') }}
+    -- An account whose MRR history lost a row is left out rather than shown with a false movement.
+    where mrr_exclusion_reason is null
 ),
 
 interval_edges as (

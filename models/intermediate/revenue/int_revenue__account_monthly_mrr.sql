@@ -8,6 +8,8 @@ months as (
 
 item_intervals as (
     select * from {{ ref('int_revenue__subscription_item_intervals') }}
+    -- An account whose MRR history lost a row is left out rather than shown with a false movement.
+    where mrr_exclusion_reason is null
 ),
 
 users as (

@@ -1,6 +1,8 @@
 {#- Each subscription item version while it earns MRR: the span where the item and its subscription
     are both live (docs/metrics.md: valid_from < t <= valid_to and started_at < t <= ended_at), expressed
-    as the local days at whose end it is live, with its exact MRR contribution. -#}
+    as the local days at whose end it is live, with its exact MRR contribution. An item of an account
+    whose MRR history lost a row to quarantine carries `mrr_exclusion_reason`: the account MRR models
+    leave it out (docs/data_quality.md). -#}
 with
 
 accounts as (
@@ -23,6 +25,11 @@ fx_rates as (
     select * from {{ ref('fx_rates') }}
 ),
 
+accounts_excluded_from_mrr as (
+    select * from {{ ref('int_revenue__account_quarantined_rows') }}
+    where is_excluded_from_mrr
+),
+
 items_in_window as (
     select
         subscription_items.subscription_item_id,
@@ -39,7 +46,8 @@ items_in_window as (
         -- A trial that never converted has no started_at and is never live.
         greatest(subscription_items.valid_from, subscriptions.started_at) as live_from_at,
         -- Null when neither the version nor the subscription has ended (least ignores nulls).
-        least(subscription_items.valid_to, subscriptions.ended_at) as live_to_at
+        least(subscription_items.valid_to, subscriptions.ended_at) as live_to_at,
+        accounts_excluded_from_mrr.data_quality_status as mrr_exclusion_reason
     from subscription_items
     inner join subscriptions
         on subscription_items.subscription_id = subscriptions.subscription_id
@@ -50,6 +58,8 @@ items_in_window as (
     -- Left join: a plan currency missing from fx_rates keeps its row with a null rate (a failing test).
     left join fx_rates
         on plans.currency = fx_rates.currency
+    left join accounts_excluded_from_mrr
+        on subscriptions.account_id = accounts_excluded_from_mrr.account_id
     where
         subscriptions.started_at is not null
         and subscriptions.created_at < {{ as_of_end_utc() }}
@@ -93,7 +103,8 @@ final as (
         first_live_on,
         last_live_on,
         mrr_x1200,
-        {{ divide_and_round('mrr_x1200', 1200) }} as item_mrr
+        {{ divide_and_round('mrr_x1200', 1200) }} as item_mrr,
+        mrr_exclusion_reason
     from live_days
     where first_live_on <= last_live_on
 )

@@ -32,6 +32,10 @@ health_scores as (
     select * from {{ ref('fct_health_score_daily') }}
 ),
 
+account_quarantined_rows as (
+    select * from {{ ref('int_revenue__account_quarantined_rows') }}
+),
+
 current_mrr as (
     select
         account_id,
@@ -107,7 +111,8 @@ final as (
         cast(coalesce(provisioned_user_counts.provisioned_users, 0) as integer) as provisioned_users,
         current_health.health_score as current_health_score,
         current_health.health_color as current_health_color,
-        accounts.employee_count
+        accounts.employee_count,
+        coalesce(account_quarantined_rows.data_quality_status, 'ok') as data_quality_status
     from accounts
     left join onboarding
         on accounts.account_id = onboarding.account_id
@@ -123,6 +128,8 @@ final as (
         on accounts.account_id = running_trial_accounts.account_id
     left join current_health
         on accounts.account_id = current_health.account_id
+    left join account_quarantined_rows
+        on accounts.account_id = account_quarantined_rows.account_id
 )
 
 select * from final
