@@ -16,7 +16,7 @@
 {%- endmacro %}
 
 {% macro duckdb__raw_preflight() -%}
-    {%- if not execute or flags.WHICH not in ['build', 'run', 'test', 'seed', 'snapshot'] -%}
+    {%- if not execute or flags.WHICH not in ['build', 'run', 'test', 'seed', 'snapshot', 'freshness'] -%}
         {{ return('') }}
     {%- endif -%}
     {%- set tables = raw_file_tables() -%}

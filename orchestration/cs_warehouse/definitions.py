@@ -9,6 +9,7 @@ from .project import cs_warehouse_project, dbt_cli_resource, prepare_manifest
 from .publish import build_publish_asset
 from .raw_assets import raw_tables
 from .raw_checks import raw_contract_checks
+from .raw_freshness import build_raw_freshness_checks
 from .reporting_days import reporting_day_partitions
 from .resources import RawData, ServingWarehouse
 
@@ -17,7 +18,7 @@ def build_definitions(project: DbtProject) -> Definitions:
     dbt_models = build_dbt_assets(project, reporting_day_partitions())
     return Definitions(
         assets=[raw_tables, dbt_models, build_publish_asset(dbt_models)],
-        asset_checks=[raw_contract_checks],
+        asset_checks=[raw_contract_checks, build_raw_freshness_checks(project)],
         jobs=[daily_refresh_job, backfill_job],
         schedules=[daily_refresh_schedule],
         resources={
