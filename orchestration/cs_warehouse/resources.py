@@ -57,6 +57,19 @@ def patched_environ(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
+PARQUET_MAGIC = b"PAR1"
+
+
+def is_readable_parquet(path: Path) -> bool:
+    """A Parquet file starts and ends with its magic bytes; a 0-byte or truncated file does not."""
+    if path.stat().st_size < 2 * len(PARQUET_MAGIC):
+        return False
+    with path.open("rb") as file:
+        head = file.read(len(PARQUET_MAGIC))
+        file.seek(-len(PARQUET_MAGIC), os.SEEK_END)
+        return head == PARQUET_MAGIC and file.read(len(PARQUET_MAGIC)) == PARQUET_MAGIC
+
+
 class RawData(ConfigurableResource):
     """The landed raw files (docs/raw_contract.md layout), or the demo generator that writes them."""
 
@@ -64,8 +77,12 @@ class RawData(ConfigurableResource):
         default=None,
         description="Raw data directory; default: env RAW_DATA_DIR, else data/raw.",
     )
-    demo_accounts: int = Field(default=2000, description="Accounts the demo generator creates.")
-    demo_months: int = Field(default=24, description="Months of history the demo generator creates.")
+    demo_accounts: int = Field(
+        default=2000, description="Accounts the demo generator creates."
+    )
+    demo_months: int = Field(
+        default=24, description="Months of history the demo generator creates."
+    )
     demo_seed: int = Field(default=7, description="Random seed of the demo generator.")
 
     def path(self) -> Path:
@@ -76,11 +93,30 @@ class RawData(ConfigurableResource):
         return not self.path().exists() or (self.path() / DEMO_MANIFEST_NAME).exists()
 
     def table_files(self, table: Table) -> list[Path]:
-        """The Parquet files forming a table: its file, or every Parquet file below its directory."""
+        """The Parquet files forming a table: its file, or every readable Parquet file below its
+        directory (an unreadable one is set aside, as dbt's pre-flight does: see unreadable_files)."""
         location = self.path() / table.path
         if table.is_directory:
-            return sorted(location.rglob("*.parquet")) if location.is_dir() else []
+            return [
+                file
+                for file in self._directory_files(location)
+                if is_readable_parquet(file)
+            ]
         return [location] if location.is_file() else []
+
+    def unreadable_files(self, table: Table) -> list[Path]:
+        """Files of a directory table that cannot be Parquet (0 bytes, truncated, another format)."""
+        if not table.is_directory:
+            return []
+        return [
+            file
+            for file in self._directory_files(self.path() / table.path)
+            if not is_readable_parquet(file)
+        ]
+
+    @staticmethod
+    def _directory_files(location: Path) -> list[Path]:
+        return sorted(location.rglob("*.parquet")) if location.is_dir() else []
 
     def read_table(self, table: Table) -> pa.Table:
         """All rows of a table, columns matched by name across files (an absent column reads as null)."""
@@ -139,7 +175,11 @@ class ServingWarehouse(ConfigurableResource):
         if not serving.exists():
             return None
         stat = serving.stat()
-        return {"inode": stat.st_ino, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+        return {
+            "inode": stat.st_ino,
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+        }
 
     def ensure_working_copy(self, run_id: str) -> Path:
         """The run's working copy, created from the serving warehouse on first use in the run."""
@@ -186,7 +226,9 @@ class ServingWarehouse(ConfigurableResource):
         base = json.loads((working.parent / BASE_FINGERPRINT_NAME).read_text())
         serving = self.serving_path()
         # Compare-and-swap under a lock, so two runs cannot both pass the check and replace.
-        with (serving.parent / WORKING_COPIES_DIR_NAME / PUBLISH_LOCK_NAME).open("w") as lock:
+        with (serving.parent / WORKING_COPIES_DIR_NAME / PUBLISH_LOCK_NAME).open(
+            "w"
+        ) as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if base != self._fingerprint():
                 raise Failure(
@@ -219,5 +261,7 @@ class ServingWarehouse(ConfigurableResource):
     def dbt_environment(self, run_id: str, raw_data: RawData) -> Iterator[Path]:
         """Environment under which a dbt subprocess builds into the run's working copy."""
         working = self.ensure_working_copy(run_id)
-        with patched_environ({"WAREHOUSE_PATH": str(working), "RAW_DATA_DIR": str(raw_data.path())}):
+        with patched_environ(
+            {"WAREHOUSE_PATH": str(working), "RAW_DATA_DIR": str(raw_data.path())}
+        ):
             yield working
