@@ -265,6 +265,9 @@ class RawContractValidator:
                 # Extra columns are ignored by staging: reported, not failed.
                 "extra_columns": MetadataValue.json(extra_columns),
                 "type_mismatches": MetadataValue.json(mismatches),
+                # Unreadable files of a directory table are set aside (dbt lists them in
+                # audit.audit_quarantined_raw_files) and the others load: reported, not failed.
+                "set_aside_files": MetadataValue.json([str(file) for file in self.raw_data.unreadable_files(table)]),
                 "expectations": MetadataValue.json([outcome.as_row() for outcome in outcomes]),
             },
         )

@@ -77,12 +77,8 @@ class RawData(ConfigurableResource):
         default=None,
         description="Raw data directory; default: env RAW_DATA_DIR, else data/raw.",
     )
-    demo_accounts: int = Field(
-        default=2000, description="Accounts the demo generator creates."
-    )
-    demo_months: int = Field(
-        default=24, description="Months of history the demo generator creates."
-    )
+    demo_accounts: int = Field(default=2000, description="Accounts the demo generator creates.")
+    demo_months: int = Field(default=24, description="Months of history the demo generator creates.")
     demo_seed: int = Field(default=7, description="Random seed of the demo generator.")
 
     def path(self) -> Path:
@@ -97,22 +93,14 @@ class RawData(ConfigurableResource):
         directory (an unreadable one is set aside, as dbt's pre-flight does: see unreadable_files)."""
         location = self.path() / table.path
         if table.is_directory:
-            return [
-                file
-                for file in self._directory_files(location)
-                if is_readable_parquet(file)
-            ]
+            return [file for file in self._directory_files(location) if is_readable_parquet(file)]
         return [location] if location.is_file() else []
 
     def unreadable_files(self, table: Table) -> list[Path]:
         """Files of a directory table that cannot be Parquet (0 bytes, truncated, another format)."""
         if not table.is_directory:
             return []
-        return [
-            file
-            for file in self._directory_files(self.path() / table.path)
-            if not is_readable_parquet(file)
-        ]
+        return [file for file in self._directory_files(self.path() / table.path) if not is_readable_parquet(file)]
 
     @staticmethod
     def _directory_files(location: Path) -> list[Path]:
@@ -175,11 +163,7 @@ class ServingWarehouse(ConfigurableResource):
         if not serving.exists():
             return None
         stat = serving.stat()
-        return {
-            "inode": stat.st_ino,
-            "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns,
-        }
+        return {"inode": stat.st_ino, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
     def ensure_working_copy(self, run_id: str) -> Path:
         """The run's working copy, created from the serving warehouse on first use in the run."""
@@ -226,9 +210,7 @@ class ServingWarehouse(ConfigurableResource):
         base = json.loads((working.parent / BASE_FINGERPRINT_NAME).read_text())
         serving = self.serving_path()
         # Compare-and-swap under a lock, so two runs cannot both pass the check and replace.
-        with (serving.parent / WORKING_COPIES_DIR_NAME / PUBLISH_LOCK_NAME).open(
-            "w"
-        ) as lock:
+        with (serving.parent / WORKING_COPIES_DIR_NAME / PUBLISH_LOCK_NAME).open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if base != self._fingerprint():
                 raise Failure(
@@ -261,7 +243,5 @@ class ServingWarehouse(ConfigurableResource):
     def dbt_environment(self, run_id: str, raw_data: RawData) -> Iterator[Path]:
         """Environment under which a dbt subprocess builds into the run's working copy."""
         working = self.ensure_working_copy(run_id)
-        with patched_environ(
-            {"WAREHOUSE_PATH": str(working), "RAW_DATA_DIR": str(raw_data.path())}
-        ):
+        with patched_environ({"WAREHOUSE_PATH": str(working), "RAW_DATA_DIR": str(raw_data.path())}):
             yield working

@@ -5,6 +5,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from dagster import AssetKey, build_schedule_context, validate_run_config
+
 from cs_warehouse.dbt_assets import DBT_MODELS_NAME, window_model_names
 from cs_warehouse.jobs import BACKFILL_JOB, DAILY_REFRESH_JOB
 from cs_warehouse.raw_assets import RAW_TABLES_ASSET_NAME
@@ -12,7 +14,6 @@ from cs_warehouse.raw_checks import REFERENCES_CHECK, SCHEMA_CHECK, VALUES_CHECK
 from cs_warehouse.raw_contract import TABLES
 from cs_warehouse.raw_freshness import FRESHNESS_CHECK, freshness_sources
 from cs_warehouse.translator import raw_table_key
-from dagster import AssetKey, build_schedule_context, validate_run_config
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +29,7 @@ def definitions(parsed_dbt_project):
 
 
 def _models(manifest: dict) -> list[dict]:
-    return [
-        node for node in manifest["nodes"].values() if node["resource_type"] == "model"
-    ]
+    return [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
 
 
 def test_every_dbt_model_is_an_asset_grouped_by_its_folder(definitions, manifest):
@@ -42,45 +41,29 @@ def test_every_dbt_model_is_an_asset_grouped_by_its_folder(definitions, manifest
         assert asset_graph.get(key).group_name == "_".join([layer, *area[:1]])
 
 
-def test_raw_tables_feed_the_dbt_sources_and_carry_contract_checks(
-    definitions, manifest
-):
+def test_raw_tables_feed_the_dbt_sources_and_carry_contract_checks(definitions, manifest):
     asset_graph = definitions.resolve_asset_graph()
     raw_keys = {raw_table_key(table.source, table.name) for table in TABLES}
     assert all(asset_graph.get(key).is_materializable for key in raw_keys)
-    source_keys = {
-        raw_table_key(source["source_name"], source["name"])
-        for source in manifest["sources"].values()
-    }
-    assert source_keys <= raw_keys, (
-        "every dbt source must be a raw table asset of the contract"
-    )
-    expected_checks = {(key, SCHEMA_CHECK) for key in raw_keys} | {
-        (key, VALUES_CHECK) for key in raw_keys
-    }
+    source_keys = {raw_table_key(source["source_name"], source["name"]) for source in manifest["sources"].values()}
+    assert source_keys <= raw_keys, "every dbt source must be a raw table asset of the contract"
+    expected_checks = {(key, SCHEMA_CHECK) for key in raw_keys} | {(key, VALUES_CHECK) for key in raw_keys}
     expected_checks |= {
-        (raw_table_key(table.source, table.name), REFERENCES_CHECK)
-        for table in TABLES
-        if table.foreign_keys
+        (raw_table_key(table.source, table.name), REFERENCES_CHECK) for table in TABLES if table.foreign_keys
     }
     freshness_checks = {
-        (raw_table_key(source["source_name"], source["name"]), FRESHNESS_CHECK)
-        for source in freshness_sources(manifest)
+        (raw_table_key(source["source_name"], source["name"]), FRESHNESS_CHECK) for source in freshness_sources(manifest)
     }
     assert (raw_table_key("product", "events"), FRESHNESS_CHECK) in freshness_checks
     expected_checks |= freshness_checks
     raw_checks = {
-        (check.asset_key, check.name)
-        for check in asset_graph.asset_check_keys
-        if check.asset_key in raw_keys
+        (check.asset_key, check.name) for check in asset_graph.asset_check_keys if check.asset_key in raw_keys
     }
     assert raw_checks == expected_checks
 
 
 def test_dbt_tests_are_asset_checks(definitions, manifest):
-    check_names = {
-        check.name for check in definitions.resolve_asset_graph().asset_check_keys
-    }
+    check_names = {check.name for check in definitions.resolve_asset_graph().asset_check_keys}
     attached_tests = [
         node for node in manifest["nodes"].values()
         if node["resource_type"] == "test" and node.get("attached_node")
@@ -89,30 +72,21 @@ def test_dbt_tests_are_asset_checks(definitions, manifest):
     assert {test["name"] for test in attached_tests} <= check_names
 
 
-def test_dbt_assets_are_partitioned_by_reporting_day_and_backfill_in_one_run(
-    definitions, manifest
-):
+def test_dbt_assets_are_partitioned_by_reporting_day_and_backfill_in_one_run(definitions, manifest):
     asset_graph = definitions.resolve_asset_graph()
     for model in _models(manifest):
         node = asset_graph.get(AssetKey([model["fqn"][1], model["name"]]))
         assert node.partitions_def is not None, model["name"]
-        assert node.backfill_policy.max_partitions_per_run is None, (
-            "a backfilled range is a single run"
-        )
+        assert node.backfill_policy.max_partitions_per_run is None, "a backfilled range is a single run"
     # The partition window reaches incremental models only.
     models_by_name = {model["name"]: model for model in _models(manifest)}
     window_models = window_model_names(manifest)
     assert window_models
-    assert all(
-        models_by_name[name]["config"]["materialized"] == "incremental"
-        for name in window_models
-    )
+    assert all(models_by_name[name]["config"]["materialized"] == "incremental" for name in window_models)
     # A backfill rebuilds every model and publishes; raw tables are not part of it.
     selected = definitions.resolve_job_def(BACKFILL_JOB).asset_layer.selected_asset_keys
     assert AssetKey("serving_warehouse") in selected
-    assert {
-        AssetKey([model["fqn"][1], model["name"]]) for model in _models(manifest)
-    } <= selected
+    assert {AssetKey([model["fqn"][1], model["name"]]) for model in _models(manifest)} <= selected
     assert not any(key.path[0] == "raw" for key in selected)
 
 
@@ -122,9 +96,7 @@ def test_daily_schedule_runs_yesterday_in_tokyo(definitions):
     assert schedule.execution_timezone == "Asia/Tokyo"
     # 06:00 in Tokyo on 1 November is still 31 October in UTC: yesterday is local, 31 October.
     tick = datetime(2026, 11, 1, 6, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
-    context = build_schedule_context(
-        scheduled_execution_time=tick, repository_def=definitions.get_repository_def()
-    )
+    context = build_schedule_context(scheduled_execution_time=tick, repository_def=definitions.get_repository_def())
     [run_request] = schedule.evaluate_tick(context).run_requests
     assert run_request.partition_key == "2026-10-31"
     assert run_request.run_key == "2026-10-31"
@@ -132,6 +104,4 @@ def test_daily_schedule_runs_yesterday_in_tokyo(definitions):
     assert ops[RAW_TABLES_ASSET_NAME]["config"] == {"as_of_date": "2026-10-31"}
     assert ops[DBT_MODELS_NAME]["config"] == {"rebuild_partition_window": False}
     # The run config is valid for the job it launches (raises otherwise).
-    validate_run_config(
-        definitions.resolve_job_def(DAILY_REFRESH_JOB), run_request.run_config
-    )
+    validate_run_config(definitions.resolve_job_def(DAILY_REFRESH_JOB), run_request.run_config)
