@@ -376,31 +376,33 @@ def unreadable_contacts(raw: Path) -> None:
     (raw / "crm" / "contacts.parquet").write_bytes(b"not parquet")
 
 
+@dataclass(frozen=True)
+class Preflight:
+    """One raw directory path, warehouse and target for every pre-flight run: with the same
+    environment dbt reuses its parsed project, so each run costs seconds."""
+
+    raw: Path
+    warehouse: Path
+    target: Path
+
+    def run(self) -> subprocess.CompletedProcess:
+        self.warehouse.unlink(missing_ok=True)
+        return dbt(["run", "-s", "audit_quarantined_raw_files"], self.raw, self.warehouse, self.target)
+
+
 @pytest.fixture(scope="module")
-def preflight_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One dbt target directory for the pre-flight runs, so they share a parsed project."""
-    return tmp_path_factory.mktemp("preflight_target")
+def preflight(tmp_path_factory: pytest.TempPathFactory, venv_on_path: None) -> Preflight:
+    root = tmp_path_factory.mktemp("preflight")
+    return Preflight(root / "raw", root / "warehouse.duckdb", root / "target")
 
 
-def test_structural_faults_stop_the_run_with_one_line_each(
-    small_raw_dataset: Path, tmp_path: Path, preflight_target: Path
-) -> None:
-    raw = tmp_path / "raw"
+def test_structural_faults_stop_the_run_with_one_line_each(small_raw_dataset: Path, preflight: Preflight) -> None:
+    raw = preflight.raw
+    shutil.rmtree(raw, ignore_errors=True)
     shutil.copytree(small_raw_dataset, raw)
-    for fault in (
-        empty_accounts,
-        dropped_score,
-        missing_plans,
-        boolean_ticket_times,
-        unreadable_contacts,
-    ):
+    for fault in (empty_accounts, dropped_score, missing_plans, boolean_ticket_times, unreadable_contacts):
         fault(raw)
-    result = dbt(
-        ["run", "-s", "audit_quarantined_raw_files"],
-        raw,
-        tmp_path / "warehouse.duckdb",
-        preflight_target,
-    )
+    result = preflight.run()
     assert result.returncode != 0
     expected_lines = [
         f"crm.accounts: {raw}/crm/accounts.parquet has 0 rows",
@@ -412,29 +414,17 @@ def test_structural_faults_stop_the_run_with_one_line_each(
     for line in expected_lines:
         assert line in result.stdout, result.stdout[-3000:]
     assert "Binder Error" not in result.stdout
-    assert (
-        query(
-            tmp_path / "warehouse.duckdb",
-            "select table_name from information_schema.tables",
-        )
-        == []
-    )
+    # Nothing was built: the hook stopped the run before any model.
+    assert query(preflight.warehouse, "select table_name from information_schema.tables") == []
 
 
 @pytest.mark.parametrize("state", ["missing", "empty"])
-def test_no_raw_data_gives_one_message(
-    state: str, tmp_path: Path, venv_on_path: None, preflight_target: Path
-) -> None:
-    raw = tmp_path / "raw"
+def test_no_raw_data_gives_one_message(state: str, preflight: Preflight) -> None:
+    shutil.rmtree(preflight.raw, ignore_errors=True)
     if state == "empty":
-        raw.mkdir()
-    result = dbt(
-        ["run", "-s", "audit_quarantined_raw_files"],
-        raw,
-        tmp_path / "warehouse.duckdb",
-        preflight_target,
-    )
+        preflight.raw.mkdir()
+    result = preflight.run()
     assert result.returncode != 0
-    assert result.stdout.count(f"No raw data in RAW_DATA_DIR={raw}") == 1
+    assert result.stdout.count(f"No raw data in RAW_DATA_DIR={preflight.raw}") == 1
     assert "crm/accounts.parquet" in result.stdout and "make run" in result.stdout
     assert "No files found" not in result.stdout

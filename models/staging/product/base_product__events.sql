@@ -129,6 +129,10 @@ labelled_rows as (
             {{- reject_future(['occurred_at']) }}
             when occurred_at > {{ dbt.dateadd('minute', var('event_clock_skew_minutes'), 'received_at') }}
                 then 'occurred_after_received_beyond_skew'
+            {{- reject_missing_parents([
+                {'column': 'account_id', 'model': 'base_crm__accounts', 'key': 'account_id'},
+                {'column': 'user_id', 'model': 'base_product__users', 'key': 'user_id'},
+            ]) }}
         end as invalid_reason
     from normalised_rows
 ),
