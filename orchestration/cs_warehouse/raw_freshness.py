@@ -54,10 +54,7 @@ def freshness_sources(manifest: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         source
         for source in manifest["sources"].values()
         if source.get("loaded_at_field")
-        and any(
-            threshold(source.get("freshness") or {}, name)
-            for name in ("warn_after", "error_after")
-        )
+        and any(threshold(source.get("freshness") or {}, name) for name in ("warn_after", "error_after"))
     ]
 
 
@@ -87,10 +84,7 @@ def judge(
     """One check result from a row of dbt's sources.json."""
     source_name, table_name = result["unique_id"].split(".")[-2:]
     asset_key = raw_table_key(source_name, table_name)
-    if (
-        result.get("status") in ("runtime error", "error")
-        and "max_loaded_at" not in result
-    ):
+    if result.get("status") in ("runtime error", "error") and "max_loaded_at" not in result:
         return AssetCheckResult(
             asset_key=asset_key,
             check_name=FRESHNESS_CHECK,
@@ -110,12 +104,8 @@ def judge(
         "max_loaded_at": MetadataValue.text(max_loaded_at.isoformat()),
         "reported_until": MetadataValue.text(reported_until.isoformat()),
         "age_hours": MetadataValue.float(round(age.total_seconds() / 3600, 1)),
-        "warn_after_hours": MetadataValue.float(
-            warn_after.total_seconds() / 3600 if warn_after else 0
-        ),
-        "error_after_hours": MetadataValue.float(
-            error_after.total_seconds() / 3600 if error_after else 0
-        ),
+        "warn_after_hours": MetadataValue.float(warn_after.total_seconds() / 3600 if warn_after else 0),
+        "error_after_hours": MetadataValue.float(error_after.total_seconds() / 3600 if error_after else 0),
     }
     description = (
         f"{source_name}.{table_name}: newest loaded_at {max_loaded_at:%Y-%m-%d %H:%M} UTC, "
@@ -135,8 +125,7 @@ def judge(
         check_name=FRESHNESS_CHECK,
         passed=not is_warn,
         severity=AssetCheckSeverity.WARN,
-        description=("Stale beyond warn_after: " if is_warn else "Fresh: ")
-        + description,
+        description=("Stale beyond warn_after: " if is_warn else "Fresh: ") + description,
         metadata=metadata,
     )
 
@@ -164,9 +153,7 @@ def build_raw_freshness_checks(project: DbtProject) -> AssetChecksDefinition:
         raw_data: RawData,
         config: RawFreshnessConfig,
     ) -> Iterator[AssetCheckResult]:
-        as_of_date = (
-            run_partition_end(context) or yesterday_local(datetime.now(UTC)).isoformat()
-        )
+        as_of_date = run_partition_end(context) or yesterday_local(datetime.now(UTC)).isoformat()
         reported_until = end_of_reporting_day(as_of_date)
         with tempfile.TemporaryDirectory(prefix="cs_warehouse_freshness_") as scratch:
             # A scratch database: freshness reads the raw files only and must not touch a warehouse.
@@ -187,10 +174,7 @@ def build_raw_freshness_checks(project: DbtProject) -> AssetChecksDefinition:
         results_by_id = {result["unique_id"]: result for result in results}
         for source in sources:
             asset_key = raw_table_key(source["source_name"], source["name"])
-            if (
-                AssetCheckKey(asset_key, FRESHNESS_CHECK)
-                not in context.selected_asset_check_keys
-            ):
+            if AssetCheckKey(asset_key, FRESHNESS_CHECK) not in context.selected_asset_check_keys:
                 continue
             result = results_by_id.get(source["unique_id"])
             if result is None:
@@ -203,8 +187,6 @@ def build_raw_freshness_checks(project: DbtProject) -> AssetChecksDefinition:
                 )
             else:
                 criteria = result.get("criteria") or source.get("freshness") or {}
-                yield judge(
-                    result, criteria, reported_until, config.block_publish_when_stale
-                )
+                yield judge(result, criteria, reported_until, config.block_publish_when_stale)
 
     return raw_freshness_checks

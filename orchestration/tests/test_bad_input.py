@@ -21,9 +21,7 @@ from conftest import REPO_ROOT, SMALL_DATASET_END_DATE
 DBT_VARS = f'{{as_of_date: "{SMALL_DATASET_END_DATE}"}}'
 
 
-def dbt(
-    command: list[str], raw_dir: Path, warehouse: Path, target: Path
-) -> subprocess.CompletedProcess:
+def dbt(command: list[str], raw_dir: Path, warehouse: Path, target: Path) -> subprocess.CompletedProcess:
     environment = {
         **os.environ,
         "RAW_DATA_DIR": str(raw_dir),
@@ -44,8 +42,7 @@ def rewrite_parquet(path: Path, select_sql: str) -> None:
     rewritten = path.with_suffix(".rewritten")
     with duckdb.connect() as connection:
         connection.execute(
-            f"copy (with raw as (select * from read_parquet('{path}')) {select_sql}) "
-            f"to '{rewritten}' (format parquet)"
+            f"copy (with raw as (select * from read_parquet('{path}')) {select_sql}) to '{rewritten}' (format parquet)"
         )
     rewritten.replace(path)
 
@@ -106,9 +103,7 @@ def pick_accounts(raw: Path, count: int) -> list[str]:
             limit {count}
             """
         ).fetchall()
-    assert len(rows) == count, (
-        "the small dataset has too few paying accounts to corrupt"
-    )
+    assert len(rows) == count, "the small dataset has too few paying accounts to corrupt"
     return [row[0] for row in rows]
 
 
@@ -122,9 +117,7 @@ def corrupt(clean_raw: Path, out: Path) -> Faults:
         null_subscription_id=accounts[4],
         negative_invoice_total=accounts[5],
         future_account=accounts[6],
-        unreadable_event_files=tuple(
-            sorted((out / "product" / "events").rglob("*.parquet"))[:2]
-        ),
+        unreadable_event_files=tuple(sorted((out / "product" / "events").rglob("*.parquet"))[:2]),
     )
     rewrite_parquet(
         out / "crm" / "accounts.parquet",
@@ -135,21 +128,18 @@ def corrupt(clean_raw: Path, out: Path) -> Faults:
                 as created_at)
         from raw""",
     )
-    subscription_of = "(select subscription_id from read_parquet('{raw}/billing/subscriptions.parquet') where account_id = '{account}')"
+    subscription_of = (
+        "(select subscription_id from read_parquet('{raw}/billing/subscriptions.parquet') "
+        "where account_id = '{account}')"
+    )
     last_version = (
         "subscription_item_id in (select arg_max(subscription_item_id, valid_from) from raw "
         "where subscription_id in {subscription} group by subscription_id)"
     )
     negative = last_version.format(
-        subscription=subscription_of.format(
-            raw=clean_raw, account=faults.negative_last_quantity
-        )
+        subscription=subscription_of.format(raw=clean_raw, account=faults.negative_last_quantity)
     )
-    empty = last_version.format(
-        subscription=subscription_of.format(
-            raw=clean_raw, account=faults.empty_last_version
-        )
-    )
+    empty = last_version.format(subscription=subscription_of.format(raw=clean_raw, account=faults.empty_last_version))
     rewrite_parquet(
         out / "billing" / "subscription_items.parquet",
         f"""select * replace (
@@ -170,9 +160,7 @@ def corrupt(clean_raw: Path, out: Path) -> Faults:
             case when account_id = '{faults.negative_invoice_total}' then -total else total end as total)
         from raw""",
     )
-    rewrite_parquet(
-        out / "crm" / "tickets.parquet", "select *, 'brand_a' as zendesk_brand from raw"
-    )
+    rewrite_parquet(out / "crm" / "tickets.parquet", "select *, 'brand_a' as zendesk_brand from raw")
     empty_file, truncated_file = faults.unreadable_event_files
     empty_file.write_bytes(b"")
     truncated_file.write_bytes(truncated_file.read_bytes()[:200])
@@ -212,9 +200,7 @@ def builds(small_raw_dataset: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 def test_corrupted_rows_leave_the_build_green(builds: Builds) -> None:
-    assert builds.corrupted_result.returncode == 0, builds.corrupted_result.stdout[
-        -5000:
-    ]
+    assert builds.corrupted_result.returncode == 0, builds.corrupted_result.stdout[-5000:]
 
 
 def test_every_mart_builds(builds: Builds) -> None:
@@ -239,19 +225,14 @@ def test_unknown_channel_is_kept_as_unknown(builds: Builds) -> None:
         "select account_id, acquisition_channel from marts.dim_accounts "
         f"where account_id in {builds.faults.unknown_channel} order by 1",
     )
-    assert accounts == [
-        (account, "unknown") for account in sorted(builds.faults.unknown_channel)
-    ]
+    assert accounts == [(account, "unknown") for account in sorted(builds.faults.unknown_channel)]
     raw_values = query(
         builds.corrupted,
         f"select distinct raw_acquisition_channel from staging.stg_crm__accounts "
         f"where account_id in {builds.faults.unknown_channel}",
     )
     assert raw_values == [("tv_advert",)]
-    assert (
-        "stg_crm__accounts_acquisition_channel_is_known"
-        in builds.corrupted_result.stdout
-    )
+    assert "stg_crm__accounts_acquisition_channel_is_known" in builds.corrupted_result.stdout
 
 
 def test_children_of_a_quarantined_account_name_it(builds: Builds) -> None:
@@ -293,9 +274,7 @@ def test_accounts_that_lost_mrr_history_are_flagged_not_churned(builds: Builds) 
         builds.corrupted,
         "select distinct account_id from marts.fct_mrr_excluded_monthly order by 1",
     )
-    assert (faults.negative_last_quantity,) in excluded and (
-        faults.empty_last_version,
-    ) in excluded
+    assert (faults.negative_last_quantity,) in excluded and (faults.empty_last_version,) in excluded
     assert "no_account_is_excluded_from_mrr" in builds.corrupted_result.stdout
 
 
@@ -320,12 +299,8 @@ def test_kpis_leave_out_exactly_the_affected_accounts(builds: Builds) -> None:
                 f"where account_id in {builds.faults.mrr_affected} group by month"
             ).fetchall()
         )
-        clean_kpis = connection.execute(
-            "select month, mrr_end from marts.kpi_monthly order by 1"
-        ).fetchall()
-    corrupted_kpis = dict(
-        query(builds.corrupted, "select month, mrr_end from marts.kpi_monthly")
-    )
+        clean_kpis = connection.execute("select month, mrr_end from marts.kpi_monthly order by 1").fetchall()
+    corrupted_kpis = dict(query(builds.corrupted, "select month, mrr_end from marts.kpi_monthly"))
     for month, clean_mrr_end in clean_kpis:
         assert corrupted_kpis[month] == clean_mrr_end - affected.get(month, 0), month
 
@@ -336,16 +311,11 @@ def test_unreadable_event_files_are_set_aside(builds: Builds) -> None:
         "select file_path from audit.audit_quarantined_raw_files order by 1",
     )
     assert listed == [(str(path),) for path in builds.faults.unreadable_event_files]
-    assert query(
-        builds.corrupted, "select count(*) > 0 from staging.stg_product__events"
-    ) == [(True,)]
+    assert query(builds.corrupted, "select count(*) > 0 from staging.stg_product__events") == [(True,)]
 
 
 def test_an_extra_column_is_reported(builds: Builds) -> None:
-    assert (
-        "has columns outside the raw contract, ignored: zendesk_brand"
-        in builds.corrupted_result.stdout
-    )
+    assert "has columns outside the raw contract, ignored: zendesk_brand" in builds.corrupted_result.stdout
 
 
 StructuralFault = Callable[[Path], None]
@@ -356,9 +326,7 @@ def empty_accounts(raw: Path) -> None:
 
 
 def dropped_score(raw: Path) -> None:
-    rewrite_parquet(
-        raw / "crm" / "survey_responses.parquet", "select * exclude (score) from raw"
-    )
+    rewrite_parquet(raw / "crm" / "survey_responses.parquet", "select * exclude (score) from raw")
 
 
 def missing_plans(raw: Path) -> None:

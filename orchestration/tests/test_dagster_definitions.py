@@ -52,7 +52,8 @@ def test_raw_tables_feed_the_dbt_sources_and_carry_contract_checks(definitions, 
         (raw_table_key(table.source, table.name), REFERENCES_CHECK) for table in TABLES if table.foreign_keys
     }
     freshness_checks = {
-        (raw_table_key(source["source_name"], source["name"]), FRESHNESS_CHECK) for source in freshness_sources(manifest)
+        (raw_table_key(source["source_name"], source["name"]), FRESHNESS_CHECK)
+        for source in freshness_sources(manifest)
     }
     assert (raw_table_key("product", "events"), FRESHNESS_CHECK) in freshness_checks
     expected_checks |= freshness_checks

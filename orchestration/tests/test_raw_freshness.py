@@ -3,8 +3,9 @@
 from datetime import UTC, datetime
 
 import pytest
-from cs_warehouse.raw_freshness import end_of_reporting_day, judge
 from dagster import AssetCheckSeverity
+
+from cs_warehouse.raw_freshness import end_of_reporting_day, judge
 
 CRITERIA = {
     "warn_after": {"count": 1, "period": "day"},
