@@ -109,8 +109,7 @@
                 filename,
                 case
                     when size = 0 then 'is empty (0 bytes), not a Parquet file'
-                    when size < 12 or substring(cast(content as varchar), 1, 4) <> 'PAR1'
-                        or right(cast(content as varchar), 4) <> 'PAR1'
+                    when size < 12 or content[1:4] <> cast('PAR1' as blob) or content[-4:] <> cast('PAR1' as blob)
                         then 'is not a readable Parquet file (truncated or another format)'
                 end as problem
             from read_blob(['{{ found.columns[1].values() | join("', '") }}'])
