@@ -1,5 +1,6 @@
 """Command line: `cs-warehouse generate ...` writes a demo dataset; publish, export, publish-postgres and
-report serve the built warehouse (cli_serving.py)."""
+report serve the built warehouse (cli_serving.py); fit-health-weights proposes health score weights
+fitted to the warehouse's own churn history."""
 
 from __future__ import annotations
 
@@ -7,10 +8,23 @@ import argparse
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 from cs_warehouse.cli_serving import SERVING_COMMANDS, add_serving_commands, run_serving_command
 from cs_warehouse.generator import GeneratorConfig, NotDemoDataError, generate
 from cs_warehouse.generator.config import REPORTING_TIMEZONE, yesterday_in
+from cs_warehouse.health_fit import (
+    DEFAULT_MAX_RED_SHARE,
+    HealthFitError,
+    configured_thresholds,
+    fit_health_weights,
+    load_history,
+    write_proposal,
+)
+from cs_warehouse.project import REPO_ROOT
+from cs_warehouse.resources import ServingWarehouse
+
+DEFAULT_HEALTH_WEIGHTS_OUT = REPO_ROOT / "build" / "health_weights"
 
 
 def _positive_int(text: str) -> int:
@@ -76,13 +90,65 @@ def _parser() -> argparse.ArgumentParser:
     )
     progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress bars")
     add_serving_commands(commands)
+    fit_command = commands.add_parser(
+        "fit-health-weights",
+        help="propose health score weights fitted to the warehouse's own churn history",
+        description="Fit the four component weights of the health score to churn within 90 days on the "
+        "warehouse's older scored days, validate them on the most recent complete 90-day outcome "
+        "window, and write the proposed weights (seed format) and a model card. Nothing in the "
+        "warehouse or the seed changes: adopting the proposal is a human step.",
+    )
+    fit_command.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        help="the built DuckDB warehouse (default: env WAREHOUSE_PATH, else warehouse.duckdb)",
+    )
+    fit_command.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_HEALTH_WEIGHTS_OUT,
+        help=f"directory for the proposal and the model card (default {DEFAULT_HEALTH_WEIGHTS_OUT})",
+    )
+    fit_command.add_argument(
+        "--max-red-share",
+        type=_share,
+        default=DEFAULT_MAX_RED_SHARE,
+        help=f"largest share of accounts the proposed red list may hold (default {DEFAULT_MAX_RED_SHARE})",
+    )
     return parser
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a share in (0, 1], got {text}")
+    return value
+
+
+def _fit_health_weights(args: argparse.Namespace) -> int:
+    warehouse = args.warehouse or ServingWarehouse().serving_path()
+    try:
+        days, current_weights = load_history(warehouse)
+        fit = fit_health_weights(days, current_weights, configured_thresholds(), args.max_red_share, progress=print)
+    except HealthFitError as error:
+        print(f"cs-warehouse fit-health-weights: {error}", file=sys.stderr)
+        return 2
+    weights_path, card_path = write_proposal(fit, warehouse, args.out)
+    print(
+        f"Validation AUC ({fit.validation.first_day} .. {fit.validation.last_day}): current "
+        f"{fit.current_validation.auc:.3f}, proposed {fit.proposed_validation.auc:.3f}. "
+        f"Wrote {weights_path} and {card_path}"
+    )
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command in SERVING_COMMANDS:
         return run_serving_command(args)
+    if args.command == "fit-health-weights":
+        return _fit_health_weights(args)
     config = GeneratorConfig(
         accounts=args.accounts,
         months=args.months,

@@ -4,7 +4,8 @@ from dagster import Definitions, definitions
 from dagster_dbt import DbtProject
 
 from .dbt_assets import build_dbt_assets
-from .jobs import backfill_job, daily_refresh_job, daily_refresh_schedule
+from .health_fit_assets import health_weights_proposal
+from .jobs import backfill_job, daily_refresh_job, daily_refresh_schedule, health_weights_fit_job
 from .project import cs_warehouse_project, dbt_cli_resource, prepare_manifest
 from .publish import build_publish_asset
 from .raw_assets import raw_tables
@@ -17,9 +18,9 @@ from .resources import RawData, ServingWarehouse
 def build_definitions(project: DbtProject) -> Definitions:
     dbt_models = build_dbt_assets(project, reporting_day_partitions())
     return Definitions(
-        assets=[raw_tables, dbt_models, build_publish_asset(dbt_models)],
+        assets=[raw_tables, dbt_models, build_publish_asset(dbt_models), health_weights_proposal],
         asset_checks=[raw_contract_checks, build_raw_freshness_checks(project)],
-        jobs=[daily_refresh_job, backfill_job],
+        jobs=[daily_refresh_job, backfill_job, health_weights_fit_job],
         schedules=[daily_refresh_schedule],
         resources={
             "dbt": dbt_cli_resource(project),

@@ -1,11 +1,11 @@
 with
 
-health_scores as (
-    select * from {{ ref('fct_health_score_daily') }}
+outcome_days as (
+    select * from {{ ref('fct_health_score_outcomes') }}
 ),
 
-paying_spells as (
-    select * from {{ ref('int_health__account_paying_spells') }}
+backtest_windows as (
+    select * from {{ ref('int_health__backtest_windows') }}
 ),
 
 health_colors as (
@@ -13,57 +13,67 @@ health_colors as (
     from (values ('green'), ('yellow'), ('red')) as colors (health_color)
 ),
 
--- Censoring: only days whose next 90 days lie within the data (date <= as_of_date - 90) are scored.
--- A scored day is a paying day, so the next churn is the day after its paying spell ends.
-scored_days as (
+-- Every scored day counts in scope 'all' and again in its back-test window (gap days in 'all' only),
+-- so one set of aggregates below serves the three scopes.
+scoped_days as (
     select
-        health_scores.account_id,
-        health_scores.date,
-        health_scores.health_score,
-        health_scores.health_color,
-        coalesce(paying_spells.churned_on <= health_scores.date + 90, false) as churned_within_90d
-    from health_scores
-    inner join paying_spells
-        on
-            health_scores.account_id = paying_spells.account_id
-            and health_scores.date between paying_spells.spell_start_on and paying_spells.spell_end_on
-    where health_scores.date <= {{ dbt.dateadd('day', -90, as_of_date()) }}
+        'all' as scope,
+        health_score,
+        health_color,
+        churned_within_90d,
+        date
+    from outcome_days
+    union all
+    select
+        backtest_window as scope,
+        health_score,
+        health_color,
+        churned_within_90d,
+        date
+    from outcome_days
+    where backtest_window in ('fitting', 'validation')
 ),
 
 color_outcomes as (
     select
+        scope,
         health_color,
         count(*) as account_days,
         count_if(churned_within_90d) as churned_within_90d,
         min(date) as first_scored_on,
         max(date) as last_scored_on
-    from scored_days
-    group by health_color
+    from scoped_days
+    group by scope, health_color
 ),
 
-overall_outcome as (
+scope_outcomes as (
     select
+        scope,
         count(*) as account_days,
         count_if(churned_within_90d) as churned_within_90d
-    from scored_days
+    from scoped_days
+    group by scope
 ),
 
 -- AUC of "lower score = more risk" for 90-day churn (Mann-Whitney): the share of (churned,
 -- not churned) day pairs in which the churned day scored lower, ties counting one half.
 score_levels as (
     select
+        scope,
         health_score,
         count_if(churned_within_90d) as churned_days,
         count_if(not churned_within_90d) as retained_days
-    from scored_days
-    group by health_score
+    from scoped_days
+    group by scope, health_score
 ),
 
 score_level_pairs as (
     select
+        scope,
         churned_days,
         retained_days,
         coalesce(sum(retained_days) over (
+            partition by scope
             order by health_score desc rows between unbounded preceding and 1 preceding
         ), 0) as retained_days_scored_higher
     from score_levels
@@ -71,32 +81,83 @@ score_level_pairs as (
 
 score_auc as (
     select
+        scope,
         {{ ratio(
             'sum(churned_days * (retained_days_scored_higher + 0.5 * retained_days))',
             'sum(churned_days) * sum(retained_days)'
         ) }} as score_auc_90d
     from score_level_pairs
+    group by scope
 ),
 
-final as (
+scope_color_metrics as (
     select
+        scope_outcomes.scope,
         health_colors.health_color,
         cast(coalesce(color_outcomes.account_days, 0) as bigint) as account_days,
         cast(coalesce(color_outcomes.churned_within_90d, 0) as bigint) as churned_within_90d,
         {{ ratio('color_outcomes.churned_within_90d', 'color_outcomes.account_days') }} as churn_rate_90d,
         -- (churned / days of the colour) / (churned / days of all colours), as one exact ratio
         {{ ratio(
-            'color_outcomes.churned_within_90d * overall_outcome.account_days',
-            'color_outcomes.account_days * overall_outcome.churned_within_90d'
+            'color_outcomes.churned_within_90d * scope_outcomes.account_days',
+            'color_outcomes.account_days * scope_outcomes.churned_within_90d'
         ) }} as lift_vs_all,
         score_auc.score_auc_90d,
         color_outcomes.first_scored_on,
         color_outcomes.last_scored_on
-    from health_colors
-    cross join overall_outcome
-    cross join score_auc
+    from scope_outcomes
+    cross join health_colors
+    left join score_auc
+        on scope_outcomes.scope = score_auc.scope
     left join color_outcomes
-        on health_colors.health_color = color_outcomes.health_color
+        on
+            scope_outcomes.scope = color_outcomes.scope
+            and health_colors.health_color = color_outcomes.health_color
+),
+
+all_days as (
+    select * from scope_color_metrics where scope = 'all'
+),
+
+fitting_days as (
+    select * from scope_color_metrics where scope = 'fitting'
+),
+
+validation_days as (
+    select * from scope_color_metrics where scope = 'validation'
+),
+
+final as (
+    select
+        health_colors.health_color,
+        coalesce(all_days.account_days, 0) as account_days,
+        coalesce(all_days.churned_within_90d, 0) as churned_within_90d,
+        all_days.churn_rate_90d,
+        all_days.lift_vs_all,
+        all_days.score_auc_90d,
+        all_days.first_scored_on,
+        all_days.last_scored_on,
+        backtest_windows.fitting_end_on,
+        coalesce(fitting_days.account_days, 0) as fitting_account_days,
+        coalesce(fitting_days.churned_within_90d, 0) as fitting_churned_within_90d,
+        fitting_days.churn_rate_90d as fitting_churn_rate_90d,
+        fitting_days.lift_vs_all as fitting_lift_vs_all,
+        fitting_days.score_auc_90d as fitting_score_auc_90d,
+        backtest_windows.validation_start_on,
+        backtest_windows.validation_end_on,
+        coalesce(validation_days.account_days, 0) as validation_account_days,
+        coalesce(validation_days.churned_within_90d, 0) as validation_churned_within_90d,
+        validation_days.churn_rate_90d as validation_churn_rate_90d,
+        validation_days.lift_vs_all as validation_lift_vs_all,
+        validation_days.score_auc_90d as validation_score_auc_90d
+    from health_colors
+    cross join backtest_windows
+    left join all_days
+        on health_colors.health_color = all_days.health_color
+    left join fitting_days
+        on health_colors.health_color = fitting_days.health_color
+    left join validation_days
+        on health_colors.health_color = validation_days.health_color
 )
 
 select * from final

@@ -1,0 +1,457 @@
+"""Fit the health score's component weights to a warehouse's own churn history, validated out of time.
+
+The labelled history is `marts.fct_health_score_outcomes`: every scored account-day with its four
+component scores, whether a churn followed within 90 days and its back-test window (`fitting`, `gap`,
+`validation`; the split is defined once, in dbt). The fit sees fitting days only; the validation
+window judges the proposal against the current weights. See docs/health_score_fitting.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import yaml
+from scipy.optimize import minimize
+from sklearn.metrics import roc_auc_score
+
+from .project import REPO_ROOT
+
+COMPONENTS = ("usage", "relationship", "satisfaction", "support")
+COLORS = ("red", "yellow", "green")
+OUTCOME_DAYS_TABLE = "marts.fct_health_score_outcomes"
+WEIGHTS_SEED_TABLE = "reference.health_score_weights"
+SEED_CSV_NAME = "health_score_weights.csv"
+MODEL_CARD_NAME = "health_score_weights_model_card.md"
+# Below these, a fit or its validation would mostly describe noise: say so instead of proposing.
+MIN_FITTING_DATES = 90
+MIN_FITTING_CHURNED_ACCOUNTS = 20
+MIN_VALIDATION_CHURNED_ACCOUNTS = 10
+# A red list larger than this share of paying accounts is more than a CS team works through.
+DEFAULT_MAX_RED_SHARE = 0.15
+# Seed weights are written with two decimals, like the hand-set seed.
+WEIGHT_DECIMALS = 2
+
+
+class HealthFitError(Exception):
+    """The history cannot support a fit; the message says what is missing and what to do."""
+
+
+@dataclass(frozen=True)
+class ColorThresholds:
+    """dbt vars health_red_below and health_green_min: red below the first, green from the second."""
+
+    red_below: int
+    green_min: int
+
+
+@dataclass(frozen=True)
+class ColorOutcome:
+    account_days: int
+    share: float
+    churned: int
+    churn_rate: float | None
+    lift: float | None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """How one score (weights + colour thresholds) ranks and sorts the days of one window."""
+
+    auc: float
+    colors: dict[str, ColorOutcome]
+
+
+@dataclass(frozen=True)
+class WindowSummary:
+    first_day: date
+    last_day: date
+    account_days: int
+    churned_account_days: int
+    churned_accounts: int
+
+
+@dataclass(frozen=True)
+class HealthWeightsFit:
+    current_weights: dict[str, float]
+    proposed_weights: dict[str, float]
+    current_thresholds: ColorThresholds
+    proposed_thresholds: ColorThresholds
+    max_red_share: float
+    fitting: WindowSummary
+    validation: WindowSummary
+    current_fitting: Evaluation
+    proposed_fitting: Evaluation
+    current_validation: Evaluation
+    proposed_validation: Evaluation
+
+    @property
+    def improves_validation_auc(self) -> bool:
+        return self.proposed_validation.auc > self.current_validation.auc
+
+
+def configured_thresholds(project_file: Path = REPO_ROOT / "dbt_project.yml") -> ColorThresholds:
+    """The colour thresholds of dbt_project.yml (the defaults every build uses without --vars)."""
+    variables = yaml.safe_load(project_file.read_text())["vars"]
+    return ColorThresholds(red_below=int(variables["health_red_below"]), green_min=int(variables["health_green_min"]))
+
+
+def load_history(warehouse_path: Path) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The labelled fitting and validation days, and the weights the warehouse was built with."""
+    if not warehouse_path.is_file():
+        raise HealthFitError(
+            f"No warehouse at {warehouse_path}: build one first (`make run` or `dbt build`), or pass "
+            "--warehouse / set WAREHOUSE_PATH."
+        )
+    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
+        try:
+            days = connection.sql(
+                f"""
+                select account_id, date, {", ".join(f"{name}_score" for name in COMPONENTS)},
+                    health_score, health_color, is_no_login_override, churned_within_90d, backtest_window
+                from {OUTCOME_DAYS_TABLE}
+                where backtest_window in ('fitting', 'validation')
+                order by date, account_id
+                """
+            ).df()
+            seed_rows = connection.sql(f"select component, weight from {WEIGHTS_SEED_TABLE}").fetchall()
+        except duckdb.CatalogException as error:
+            raise HealthFitError(
+                f"{warehouse_path} has no {OUTCOME_DAYS_TABLE} or {WEIGHTS_SEED_TABLE} ({error}). "
+                "Rebuild it with this version of the project (`dbt build`)."
+            ) from error
+    return days, {component: float(weight) for component, weight in seed_rows}
+
+
+def health_scores(components: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:
+    """The dbt formula of health_score: the weighted mean of the 0-100 components, to 2 decimals."""
+    vector = np.array([weights[name] for name in COMPONENTS], dtype=float)
+    return np.round(components @ vector / vector.sum(), 2)
+
+
+def health_colors(scores: np.ndarray, no_login_override: np.ndarray, thresholds: ColorThresholds) -> np.ndarray:
+    """The dbt rule of health_color (the no-login override forces red whatever the score)."""
+    return np.where(
+        no_login_override | (scores < thresholds.red_below),
+        "red",
+        np.where(scores >= thresholds.green_min, "green", "yellow"),
+    )
+
+
+def fit_component_weights(components: np.ndarray, churned: np.ndarray) -> dict[str, float]:
+    """Non-negative weights summing to 1, from a logistic regression of churn on the components.
+
+    P(churn within 90 days) = sigmoid(intercept - sum_k b_k x_k) with x_k the component score / 100 and
+    every b_k >= 0 (a higher component never means more risk), fitted by maximum likelihood with
+    L-BFGS-B under those bounds; the weights are b / sum(b), so ranking by the weighted score is ranking
+    by the fitted risk. Deterministic: a convex problem, a fixed start and a fixed row order.
+    """
+    features = components / 100.0
+    labels = churned.astype(float)
+    base_rate = float(np.clip(labels.mean(), 1e-6, 1 - 1e-6))
+
+    def negative_log_likelihood(parameters: np.ndarray) -> tuple[float, np.ndarray]:
+        intercept, slopes = parameters[0], parameters[1:]
+        logits = intercept - features @ slopes
+        # log(1 + e^z) - y z, written stably
+        loss = np.mean(np.logaddexp(0.0, logits) - labels * logits)
+        residuals = 1.0 / (1.0 + np.exp(-logits)) - labels
+        gradient = np.concatenate(([residuals.mean()], -(features.T @ residuals) / len(labels)))
+        return float(loss), gradient
+
+    start = np.zeros(len(COMPONENTS) + 1)
+    start[0] = math.log(base_rate / (1 - base_rate))
+    result = minimize(
+        negative_log_likelihood,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(None, None)] + [(0.0, None)] * len(COMPONENTS),
+        options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-9},
+    )
+    slopes = np.maximum(result.x[1:], 0.0)
+    if not result.success or slopes.sum() <= 0:
+        raise HealthFitError(
+            "No component scores lower before churn on the fitting window (every fitted slope is 0"
+            f"{'' if result.success else '; optimiser: ' + str(result.message)}): there is nothing to "
+            "weight. Keep the current weights."
+        )
+    return rounded_weights(slopes / slopes.sum())
+
+
+def rounded_weights(shares: np.ndarray) -> dict[str, float]:
+    """Shares rounded to WEIGHT_DECIMALS that still sum to exactly 1 (largest remainders get the units)."""
+    units = 10**WEIGHT_DECIMALS
+    scaled = shares * units
+    floors = np.floor(scaled).astype(int)
+    missing = units - int(floors.sum())
+    # ties broken by component order, so the rounding is deterministic
+    for index in sorted(range(len(shares)), key=lambda i: (-(scaled[i] - floors[i]), i))[:missing]:
+        floors[index] += 1
+    return {name: int(floors[index]) / units for index, name in enumerate(COMPONENTS)}
+
+
+def color_thresholds_for_workload(
+    scores: np.ndarray,
+    no_login_override: np.ndarray,
+    current_colors: np.ndarray,
+    max_red_share: float,
+) -> ColorThresholds:
+    """Colour thresholds that keep the lists the size they are now, the red one at most max_red_share.
+
+    Rule, on the fitting window's account-days: red_below is the highest integer score whose red share
+    (no-login overrides included) does not exceed min(the current red share, max_red_share); green_min is
+    the lowest integer above red_below whose green share does not exceed the current green share.
+    """
+    red_target = min(float(np.mean(current_colors == "red")), max_red_share)
+    green_target = float(np.mean(current_colors == "green"))
+    red_below = max(
+        (t for t in range(0, 101) if np.mean(no_login_override | (scores < t)) <= red_target),
+        default=0,
+    )
+    green_min = min(
+        (t for t in range(red_below + 1, 102) if np.mean(~no_login_override & (scores >= t)) <= green_target),
+    )
+    return ColorThresholds(red_below=red_below, green_min=green_min)
+
+
+def evaluate(scores: np.ndarray, colors: np.ndarray, churned: np.ndarray) -> Evaluation:
+    """AUC of "lower score = riskier" (ties count one half, like the mart) and the outcome per colour."""
+    overall_rate = churned.mean()
+    outcomes = {}
+    for color in COLORS:
+        in_color = colors == color
+        days = int(in_color.sum())
+        churned_days = int(churned[in_color].sum())
+        rate = churned_days / days if days else None
+        outcomes[color] = ColorOutcome(
+            account_days=days,
+            share=days / len(colors),
+            churned=churned_days,
+            churn_rate=rate,
+            lift=rate / overall_rate if rate is not None and overall_rate > 0 else None,
+        )
+    return Evaluation(auc=float(roc_auc_score(churned, -scores)), colors=outcomes)
+
+
+def summarize_window(days: pd.DataFrame) -> WindowSummary:
+    return WindowSummary(
+        first_day=days["date"].min().date(),
+        last_day=days["date"].max().date(),
+        account_days=len(days),
+        churned_account_days=int(days["churned_within_90d"].sum()),
+        churned_accounts=int(days.loc[days["churned_within_90d"], "account_id"].nunique()),
+    )
+
+
+def check_history(days: pd.DataFrame) -> None:
+    """Refuse to fit on too little history, naming what is missing."""
+    fitting = days[days["backtest_window"] == "fitting"]
+    validation = days[days["backtest_window"] == "validation"]
+    fitting_dates = fitting["date"].nunique()
+    fitting_churned = fitting.loc[fitting["churned_within_90d"], "account_id"].nunique()
+    validation_churned = validation.loc[validation["churned_within_90d"], "account_id"].nunique()
+    if (
+        fitting_dates < MIN_FITTING_DATES
+        or fitting_churned < MIN_FITTING_CHURNED_ACCOUNTS
+        or validation_churned < MIN_VALIDATION_CHURNED_ACCOUNTS
+    ):
+        raise HealthFitError(
+            "Too little history to fit the health weights: the fitting window (scored days up to "
+            f"as_of_date - 270) has {fitting_dates} days and {fitting_churned} churned accounts, the "
+            f"validation window (as_of_date - 179 .. as_of_date - 90) {validation_churned} churned "
+            f"accounts; a fit needs at least {MIN_FITTING_DATES} fitting days, {MIN_FITTING_CHURNED_ACCOUNTS} "
+            f"churned accounts in them and {MIN_VALIDATION_CHURNED_ACCOUNTS} in validation, i.e. health "
+            f"scores from at least {270 + MIN_FITTING_DATES} days before as_of_date and enough churn. "
+            "Keep the hand-set weights until the warehouse has more history."
+        )
+
+
+def fit_health_weights(
+    days: pd.DataFrame,
+    current_weights: Mapping[str, float],
+    current_thresholds: ColorThresholds,
+    max_red_share: float = DEFAULT_MAX_RED_SHARE,
+    progress: Callable[[str], None] = lambda message: None,
+) -> HealthWeightsFit:
+    """Fit on the fitting window, choose the colour thresholds there, evaluate both scores on both windows.
+
+    `days` has the columns of fct_health_score_outcomes (fitting and validation rows; `health_score`
+    and `health_color` are those of the current weights).
+    """
+    missing = [name for name in COMPONENTS if name not in current_weights]
+    if missing:
+        raise HealthFitError(f"The seed health_score_weights has no weight for {', '.join(missing)}.")
+    check_history(days)
+    windows = {name: days[days["backtest_window"] == name] for name in ("fitting", "validation")}
+    component_columns = [f"{name}_score" for name in COMPONENTS]
+
+    def arrays(window: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return (
+            window[component_columns].to_numpy(dtype=float),
+            window["is_no_login_override"].to_numpy(dtype=bool),
+            window["churned_within_90d"].to_numpy(dtype=bool),
+        )
+
+    fitting_components, fitting_override, fitting_churned = arrays(windows["fitting"])
+    progress(f"Fitting component weights on {len(fitting_churned):,} account-days")
+    proposed_weights = fit_component_weights(fitting_components, fitting_churned)
+    proposed_thresholds = color_thresholds_for_workload(
+        health_scores(fitting_components, proposed_weights),
+        fitting_override,
+        windows["fitting"]["health_color"].to_numpy(),
+        max_red_share,
+    )
+    progress("Evaluating the current and the proposed weights on the fitting and validation windows")
+    evaluations = {}
+    for name, window in windows.items():
+        components, override, churned = arrays(window)
+        proposed_scores = health_scores(components, proposed_weights)
+        evaluations[name] = (
+            evaluate(window["health_score"].to_numpy(dtype=float), window["health_color"].to_numpy(), churned),
+            evaluate(proposed_scores, health_colors(proposed_scores, override, proposed_thresholds), churned),
+        )
+    return HealthWeightsFit(
+        current_weights={name: float(current_weights[name]) for name in COMPONENTS},
+        proposed_weights=proposed_weights,
+        current_thresholds=current_thresholds,
+        proposed_thresholds=proposed_thresholds,
+        max_red_share=max_red_share,
+        fitting=summarize_window(windows["fitting"]),
+        validation=summarize_window(windows["validation"]),
+        current_fitting=evaluations["fitting"][0],
+        proposed_fitting=evaluations["fitting"][1],
+        current_validation=evaluations["validation"][0],
+        proposed_validation=evaluations["validation"][1],
+    )
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def model_card(fit: HealthWeightsFit, warehouse_path: Path) -> str:
+    """The markdown model card: windows, weights, AUC and colour outcomes, the threshold rule, adoption."""
+    verdict = (
+        "The proposal ranks churn better than the current weights on the validation window: adopt it "
+        "(see below) if the weights also make sense to the CS team."
+        if fit.improves_validation_auc
+        else "The proposal does NOT rank churn better than the current weights on the validation window: "
+        "keep the current weights."
+    )
+    lines = [
+        "# Health score weights: model card",
+        "",
+        f"Fitted by `cs-warehouse fit-health-weights` on `{warehouse_path}`, whose scored history ends on "
+        f"{fit.validation.last_day} (as_of_date - 90).",
+        "",
+        f"**{verdict}**",
+        "",
+        "## Data and windows",
+        "",
+        "Account-days with a known 90-day outcome (`marts.fct_health_score_outcomes`); label: churn (MRR "
+        "dropping to 0) on one of the next 90 days. Out-of-time split: the weights and the colour "
+        "thresholds are fitted on the fitting window only; the validation window is the most recent "
+        "complete 90-day outcome window; the 90 days in between are left out so that no churn counts in "
+        "both.",
+        "",
+        "| window | days | account-days | churned account-days | churned accounts |",
+        "|---|---|---|---|---|",
+    ]
+    for name, window in (("fitting", fit.fitting), ("validation", fit.validation)):
+        lines.append(
+            f"| {name} | {window.first_day} .. {window.last_day} | {window.account_days:,} | "
+            f"{window.churned_account_days:,} | {window.churned_accounts:,} |"
+        )
+    lines += [
+        "",
+        "## Method",
+        "",
+        "Logistic regression of churn within 90 days on the four component scores with every slope "
+        "constrained to be >= 0 (a higher component never means more risk), fitted by maximum likelihood "
+        "(scipy L-BFGS-B). The weights are the slopes divided by their sum, rounded to "
+        f"{WEIGHT_DECIMALS} decimals summing to 1, so the score stays the documented 0-100 weighted mean "
+        "of the components. The component formulas themselves are unchanged.",
+        "",
+        "## Weights",
+        "",
+        "| component | current | proposed |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {name} | {fit.current_weights[name]:.2f} | {fit.proposed_weights[name]:.2f} |" for name in COMPONENTS
+    ]
+    lines += [
+        "",
+        "## Ranking (AUC of churn within 90 days, lower score = riskier)",
+        "",
+        "| window | current | proposed |",
+        "|---|---|---|",
+        f"| validation (out of time: the evidence) | {fit.current_validation.auc:.3f} | "
+        f"{fit.proposed_validation.auc:.3f} |",
+        f"| fitting (in-sample for the proposal) | {fit.current_fitting.auc:.3f} | {fit.proposed_fitting.auc:.3f} |",
+        "",
+        "## Colour thresholds",
+        "",
+        "Rule: on the fitting window's account-days, `health_red_below` is the highest integer score whose red "
+        "share (no-login overrides included) does not exceed the smaller of the current red share and "
+        f"{_percent(fit.max_red_share)} (the most a CS team works through); `health_green_min` is the lowest "
+        "integer above it whose green share does not exceed the current green share. The red list thus "
+        "stays the size the team works now (or shrinks to the cap), and the churn rates below compare "
+        "lists of about the same size.",
+        "",
+        "| var | current | proposed |",
+        "|---|---|---|",
+        f"| health_red_below | {fit.current_thresholds.red_below} | {fit.proposed_thresholds.red_below} |",
+        f"| health_green_min | {fit.current_thresholds.green_min} | {fit.proposed_thresholds.green_min} |",
+        "",
+        "## Colours on the validation window",
+        "",
+        "| colour | current share | current churn rate | current lift | proposed share | proposed churn rate "
+        "| proposed lift |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for color in COLORS:
+        current, proposed = fit.current_validation.colors[color], fit.proposed_validation.colors[color]
+        lines.append(
+            f"| {color} | {_percent(current.share)} | {_percent(current.churn_rate)} | {_ratio(current.lift)} | "
+            f"{_percent(proposed.share)} | {_percent(proposed.churn_rate)} | {_ratio(proposed.lift)} |"
+        )
+    lines += [
+        "",
+        "## Adopting the proposal (a human step)",
+        "",
+        f"1. Copy `{SEED_CSV_NAME}` from this directory over `seeds/{SEED_CSV_NAME}`.",
+        "2. Set `health_red_below` and `health_green_min` in `dbt_project.yml` to the proposed values.",
+        "3. Rebuild (`dbt build --full-refresh -s +fct_health_score_daily+` or `make run`): the scores of "
+        "every day are recomputed with the new weights.",
+        "4. `marts.mart_health_calibration` then shows the validation AUC above in `validation_score_auc_90d`.",
+        "",
+        "Refit as history accumulates; judge a refit by its validation figures only.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_proposal(fit: HealthWeightsFit, warehouse_path: Path, out_dir: Path) -> tuple[Path, Path]:
+    """Write the proposed weights in the seed's format and the model card; return both paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    weights_path = out_dir / SEED_CSV_NAME
+    with weights_path.open("w", newline="") as file:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow(["component", "weight"])
+        writer.writerows([name, f"{fit.proposed_weights[name]:.{WEIGHT_DECIMALS}f}"] for name in COMPONENTS)
+    card_path = out_dir / MODEL_CARD_NAME
+    card_path.write_text(model_card(fit, warehouse_path))
+    return weights_path, card_path

@@ -1,0 +1,155 @@
+"""Fitting health weights: a planted churn driver is found, the fit is deterministic, thin history is
+refused, and on a real build the proposal is written and judged on the validation window."""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from cs_warehouse.cli import main
+from cs_warehouse.health_fit import (
+    COMPONENTS,
+    MODEL_CARD_NAME,
+    SEED_CSV_NAME,
+    ColorThresholds,
+    HealthFitError,
+    fit_health_weights,
+    health_colors,
+    health_scores,
+    load_history,
+    rounded_weights,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# Built by `make test` (dbt-test-build) before pytest runs.
+SEED_11_WAREHOUSE = REPO_ROOT / "build" / "test" / "seed-11" / "warehouse.duckdb"
+HAND_SET_WEIGHTS = {"usage": 0.40, "relationship": 0.20, "satisfaction": 0.25, "support": 0.15}
+HAND_SET_THRESHOLDS = ColorThresholds(red_below=40, green_min=70)
+AS_OF_DATE = date(2026, 10, 31)
+
+
+def _label_windows(days: pd.DataFrame) -> pd.Series:
+    """The rule of int_health__backtest_windows, for synthetic panels."""
+    offset = (pd.Timestamp(AS_OF_DATE) - days["date"]).dt.days
+    return np.where(offset <= 179, "validation", np.where(offset >= 270, "fitting", "gap"))
+
+
+def _with_current_score(days: pd.DataFrame) -> pd.DataFrame:
+    components = days[[f"{name}_score" for name in COMPONENTS]].to_numpy(dtype=float)
+    scores = health_scores(components, HAND_SET_WEIGHTS)
+    override = days["is_no_login_override"].to_numpy(dtype=bool)
+    return days.assign(health_score=scores, health_color=health_colors(scores, override, HAND_SET_THRESHOLDS))
+
+
+def synthetic_panel(accounts: int, history_days: int, seed: int = 3) -> pd.DataFrame:
+    """Scored account-days whose churn depends on the support score only (a planted driver).
+
+    Each account's components drift around its own level; P(churn within 90 days) on a day is a
+    logistic function of that day's support score alone. Days follow the warehouse's windows.
+    """
+    random = np.random.default_rng(seed)
+    last_scored = AS_OF_DATE - timedelta(days=90)
+    dates = pd.to_datetime([last_scored - timedelta(days=offset) for offset in range(history_days)][::-1])
+    levels = random.uniform(20, 95, size=(accounts, 1, len(COMPONENTS)))
+    drift = random.normal(0, 1.5, size=(accounts, history_days, len(COMPONENTS))).cumsum(axis=1)
+    components = np.clip(levels + drift, 0, 100).round(2)
+    churn_probability = 1 / (1 + np.exp(-(-3.0 + 5.0 * (0.5 - components[..., 3] / 100))))
+    panel = pd.DataFrame(
+        {
+            "account_id": np.repeat([f"a{index:04d}" for index in range(accounts)], history_days),
+            "date": np.tile(dates, accounts),
+            **{f"{name}_score": components[..., k].ravel() for k, name in enumerate(COMPONENTS)},
+            "is_no_login_override": (random.random((accounts, history_days)) < 0.02).ravel(),
+            "churned_within_90d": (random.random((accounts, history_days)) < churn_probability).ravel(),
+        }
+    )
+    panel["backtest_window"] = _label_windows(panel)
+    return _with_current_score(panel[panel["backtest_window"] != "gap"]).sort_values(["date", "account_id"])
+
+
+@pytest.fixture(scope="module")
+def planted_panel() -> pd.DataFrame:
+    return synthetic_panel(accounts=300, history_days=540)
+
+
+def test_planted_support_driver_is_ranked_first_and_beats_the_hand_set_weights(planted_panel):
+    fit = fit_health_weights(planted_panel, HAND_SET_WEIGHTS, HAND_SET_THRESHOLDS)
+
+    assert max(fit.proposed_weights, key=fit.proposed_weights.get) == "support"
+    assert fit.proposed_weights["support"] >= 0.8
+    assert sum(fit.proposed_weights.values()) == pytest.approx(1.0)
+    assert all(weight >= 0 for weight in fit.proposed_weights.values())
+    assert fit.proposed_validation.auc > fit.current_validation.auc + 0.05
+    assert fit.improves_validation_auc
+    # the red list is kept the size it was (no wider than the cap), and it concentrates churn better
+    assert fit.proposed_fitting.colors["red"].share <= min(fit.current_fitting.colors["red"].share, 0.15)
+    assert fit.proposed_validation.colors["red"].lift > fit.current_validation.colors["red"].lift
+
+
+def test_fit_is_deterministic(planted_panel):
+    first = fit_health_weights(planted_panel, HAND_SET_WEIGHTS, HAND_SET_THRESHOLDS)
+    second = fit_health_weights(planted_panel.sample(frac=1.0, random_state=1).sort_values(["date", "account_id"]),
+                                HAND_SET_WEIGHTS, HAND_SET_THRESHOLDS)
+    assert first == second
+
+
+def test_too_little_history_is_refused_with_a_clear_message():
+    # 210 days of scores up to as_of_date - 90: the fitting window (up to as_of_date - 270) holds 30
+    short_panel = synthetic_panel(accounts=300, history_days=210)
+    with pytest.raises(HealthFitError, match=r"Too little history.*has 30 days.*at least 90 fitting days"):
+        fit_health_weights(short_panel, HAND_SET_WEIGHTS, HAND_SET_THRESHOLDS)
+
+
+def test_rounded_weights_keep_two_decimals_and_sum_to_one():
+    weights = rounded_weights(np.array([1 / 3, 1 / 3, 1 / 3, 0.0]))
+    assert weights == {"usage": 0.34, "relationship": 0.33, "satisfaction": 0.33, "support": 0.0}
+
+
+needs_seed_11_build = pytest.mark.skipif(
+    not SEED_11_WAREHOUSE.is_file(), reason=f"{SEED_11_WAREHOUSE} is built by `make test` (dbt-test-build)"
+)
+
+
+@needs_seed_11_build
+def test_fit_on_a_built_warehouse_writes_the_proposal_and_beats_the_hand_set_weights(tmp_path, capsys):
+    assert main(["fit-health-weights", "--warehouse", str(SEED_11_WAREHOUSE), "--out", str(tmp_path)]) == 0
+
+    proposal = pd.read_csv(tmp_path / SEED_CSV_NAME)
+    assert list(proposal["component"]) == list(COMPONENTS)
+    assert proposal["weight"].sum() == pytest.approx(1.0) and (proposal["weight"] >= 0).all()
+    card = (tmp_path / MODEL_CARD_NAME).read_text()
+    assert "validation (out of time: the evidence)" in card and "health_red_below" in card
+    # the fit's view of the current weights agrees with the mart's out-of-time figures
+    days, weights = load_history(SEED_11_WAREHOUSE)
+    fit = fit_health_weights(days, weights, HAND_SET_THRESHOLDS)
+    with duckdb.connect(str(SEED_11_WAREHOUSE), read_only=True) as connection:
+        mart_auc, mart_validation_days = connection.sql(
+            "select any_value(validation_score_auc_90d), sum(validation_account_days) "
+            "from marts.mart_health_calibration"
+        ).fetchone()
+    assert fit.current_validation.auc == pytest.approx(mart_auc, abs=1e-9)
+    assert fit.validation.account_days == mart_validation_days
+    assert fit.improves_validation_auc
+    assert f"proposed {fit.proposed_validation.auc:.3f}" in capsys.readouterr().out
+
+
+@needs_seed_11_build
+def test_driver_planted_in_real_component_scores_is_found():
+    """The real build's component scores (their correlations and clumps), churn re-drawn from usage only."""
+    days, weights = load_history(SEED_11_WAREHOUSE)
+    random = np.random.default_rng(5)
+    usage = days["usage_score"].to_numpy(dtype=float) / 100
+    redrawn = days.assign(churned_within_90d=random.random(len(days)) < 1 / (1 + np.exp(-(-1.5 - 4.0 * usage))))
+    fit = fit_health_weights(_with_current_score(redrawn), weights, HAND_SET_THRESHOLDS)
+    assert max(fit.proposed_weights, key=fit.proposed_weights.get) == "usage"
+    assert fit.proposed_validation.auc > fit.current_validation.auc
+
+
+def test_history_without_the_outcome_model_names_what_to_do(tmp_path):
+    empty = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(empty)).close()
+    with pytest.raises(HealthFitError, match="fct_health_score_outcomes.*Rebuild it"):
+        load_history(empty)
