@@ -8,7 +8,8 @@ import pytest
 from dagster import AssetKey, build_schedule_context, validate_run_config
 
 from cs_warehouse.dbt_assets import DBT_MODELS_NAME, window_model_names
-from cs_warehouse.jobs import BACKFILL_JOB, DAILY_REFRESH_JOB
+from cs_warehouse.health_fit_assets import health_weights_proposal
+from cs_warehouse.jobs import BACKFILL_JOB, DAILY_REFRESH_JOB, HEALTH_WEIGHTS_FIT_JOB
 from cs_warehouse.raw_assets import RAW_TABLES_ASSET_NAME
 from cs_warehouse.raw_checks import REFERENCES_CHECK, SCHEMA_CHECK, VALUES_CHECK
 from cs_warehouse.raw_contract import TABLES
@@ -106,3 +107,10 @@ def test_daily_schedule_runs_yesterday_in_tokyo(definitions):
     assert ops[DBT_MODELS_NAME]["config"] == {"rebuild_partition_window": False}
     # The run config is valid for the job it launches (raises otherwise).
     validate_run_config(definitions.resolve_job_def(DAILY_REFRESH_JOB), run_request.run_config)
+
+
+def test_health_weights_fit_runs_on_demand_only(definitions):
+    key = health_weights_proposal.key
+    for job in (DAILY_REFRESH_JOB, BACKFILL_JOB):
+        assert key not in definitions.resolve_job_def(job).asset_layer.selected_asset_keys, job
+    assert definitions.resolve_job_def(HEALTH_WEIGHTS_FIT_JOB).asset_layer.selected_asset_keys == {key}

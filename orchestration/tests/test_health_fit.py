@@ -8,6 +8,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import roc_auc_score
+from dagster import RunConfig, materialize
 
 from cs_warehouse.cli import main
 from cs_warehouse.health_fit import (
@@ -20,8 +22,11 @@ from cs_warehouse.health_fit import (
     health_colors,
     health_scores,
     load_history,
-    rounded_weights,
+    rounded_weight_units,
+    ranking_auc,
 )
+from cs_warehouse.health_fit_assets import HealthWeightsConfig, health_weights_proposal
+from cs_warehouse.resources import ServingWarehouse
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Built by `make test` (dbt-test-build) before pytest runs.
@@ -91,8 +96,8 @@ def test_planted_support_driver_is_ranked_first_and_beats_the_hand_set_weights(p
 
 def test_fit_is_deterministic(planted_panel):
     first = fit_health_weights(planted_panel, HAND_SET_WEIGHTS, HAND_SET_THRESHOLDS)
-    second = fit_health_weights(planted_panel.sample(frac=1.0, random_state=1).sort_values(["date", "account_id"]),
-                                HAND_SET_WEIGHTS, HAND_SET_THRESHOLDS)
+    reloaded = planted_panel.sample(frac=1.0, random_state=1).sort_values(["date", "account_id"])
+    second = fit_health_weights(reloaded, HAND_SET_WEIGHTS, HAND_SET_THRESHOLDS)
     assert first == second
 
 
@@ -104,8 +109,15 @@ def test_too_little_history_is_refused_with_a_clear_message():
 
 
 def test_rounded_weights_keep_two_decimals_and_sum_to_one():
-    weights = rounded_weights(np.array([1 / 3, 1 / 3, 1 / 3, 0.0]))
-    assert weights == {"usage": 0.34, "relationship": 0.33, "satisfaction": 0.33, "support": 0.0}
+    units = rounded_weight_units(np.array([1 / 3, 1 / 3, 1 / 3, 0.0]))
+    assert units.tolist() == [34, 33, 33, 0]
+
+
+def test_ranking_auc_counts_ties_one_half_like_sklearn():
+    random = np.random.default_rng(8)
+    scores = random.integers(0, 400, size=5000) / 4
+    churned = random.random(5000) < 0.1
+    assert ranking_auc(scores, churned) == pytest.approx(roc_auc_score(churned, -scores), abs=1e-12)
 
 
 needs_seed_11_build = pytest.mark.skipif(
@@ -126,7 +138,7 @@ def test_fit_on_a_built_warehouse_writes_the_proposal_and_beats_the_hand_set_wei
     days, weights = load_history(SEED_11_WAREHOUSE)
     fit = fit_health_weights(days, weights, HAND_SET_THRESHOLDS)
     with duckdb.connect(str(SEED_11_WAREHOUSE), read_only=True) as connection:
-        mart_auc, mart_validation_days = connection.sql(
+        mart_auc, mart_validation_days = connection.execute(
             "select any_value(validation_score_auc_90d), sum(validation_account_days) "
             "from marts.mart_health_calibration"
         ).fetchone()
@@ -153,3 +165,15 @@ def test_history_without_the_outcome_model_names_what_to_do(tmp_path):
     duckdb.connect(str(empty)).close()
     with pytest.raises(HealthFitError, match="fct_health_score_outcomes.*Rebuild it"):
         load_history(empty)
+
+
+@needs_seed_11_build
+def test_fit_asset_writes_the_proposal_of_the_serving_warehouse(tmp_path):
+    result = materialize(
+        [health_weights_proposal],
+        resources={"warehouse": ServingWarehouse(path=str(SEED_11_WAREHOUSE))},
+        run_config=RunConfig(ops={"health_weights_proposal": HealthWeightsConfig(out_dir=str(tmp_path))}),
+    )
+    metadata = result.asset_materializations_for_node("health_weights_proposal")[0].metadata
+    assert metadata["validation_auc_proposed"].value > metadata["validation_auc_current"].value
+    assert (tmp_path / SEED_CSV_NAME).is_file() and (tmp_path / MODEL_CARD_NAME).is_file()

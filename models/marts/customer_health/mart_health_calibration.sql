@@ -116,15 +116,18 @@ scope_color_metrics as (
 ),
 
 all_days as (
-    select * from scope_color_metrics where scope = 'all'
+    select * from scope_color_metrics
+    where scope = 'all'
 ),
 
 fitting_days as (
-    select * from scope_color_metrics where scope = 'fitting'
+    select * from scope_color_metrics
+    where scope = 'fitting'
 ),
 
 validation_days as (
-    select * from scope_color_metrics where scope = 'validation'
+    select * from scope_color_metrics
+    where scope = 'validation'
 ),
 
 final as (
