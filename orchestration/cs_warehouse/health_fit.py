@@ -228,8 +228,10 @@ def refine_for_ranking(components: np.ndarray, churned: np.ndarray, units: np.nd
 
     Each round takes the best move (the first in component order among equals) if it raises the AUC.
     """
+
     def auc_of(candidate: np.ndarray) -> float:
-        return ranking_auc(health_scores(components, dict(zip(COMPONENTS, candidate / WEIGHT_UNITS))), churned)
+        weights = dict(zip(COMPONENTS, candidate / WEIGHT_UNITS, strict=True))
+        return ranking_auc(health_scores(components, weights), churned)
 
     best = auc_of(units)
     for step in (10, 5, 2, 1):
@@ -443,9 +445,7 @@ def model_card(fit: HealthWeightsFit, warehouse_path: Path) -> str:
         "| component | current | proposed |",
         "|---|---|---|",
     ]
-    lines += [
-        f"| {name} | {fit.current_weights[name]:.2f} | {fit.proposed_weights[name]:.2f} |" for name in COMPONENTS
-    ]
+    lines += [f"| {name} | {fit.current_weights[name]:.2f} | {fit.proposed_weights[name]:.2f} |" for name in COMPONENTS]
     lines += [
         "",
         "## Ranking (AUC of churn within 90 days, lower score = riskier)",

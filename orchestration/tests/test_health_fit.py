@@ -8,8 +8,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import roc_auc_score
 from dagster import RunConfig, materialize
+from sklearn.metrics import roc_auc_score
 
 from cs_warehouse.cli import main
 from cs_warehouse.health_fit import (
@@ -22,8 +22,8 @@ from cs_warehouse.health_fit import (
     health_colors,
     health_scores,
     load_history,
-    rounded_weight_units,
     ranking_auc,
+    rounded_weight_units,
 )
 from cs_warehouse.health_fit_assets import HealthWeightsConfig, health_weights_proposal
 from cs_warehouse.resources import ServingWarehouse
