@@ -177,3 +177,19 @@ def test_fit_asset_writes_the_proposal_of_the_serving_warehouse(tmp_path):
     metadata = result.asset_materializations_for_node("health_weights_proposal")[0].metadata
     assert metadata["validation_auc_proposed"].value > metadata["validation_auc_current"].value
     assert (tmp_path / SEED_CSV_NAME).is_file() and (tmp_path / MODEL_CARD_NAME).is_file()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "must be greater than 0, got 0"),
+        ("1.5", "must be at most 1, got 1.5"),
+        ("a", "expected a number, got 'a'"),
+    ],
+)
+def test_fit_rejects_a_bad_red_share_with_one_error_line(capsys, value, message):
+    with pytest.raises(SystemExit) as stopped:
+        main(["fit-health-weights", "--max-red-share", value])
+    assert stopped.value.code == 2
+    error_lines = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert error_lines == [f"cs-warehouse fit-health-weights: error: argument --max-red-share: {message}"]
