@@ -2,7 +2,6 @@
 refused, and on a real build the proposal is written and judged on the validation window."""
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -28,9 +27,6 @@ from cs_warehouse.health_fit import (
 from cs_warehouse.health_fit_assets import HealthWeightsConfig, health_weights_proposal
 from cs_warehouse.resources import ServingWarehouse
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# Built by `make test` (dbt-test-build) before pytest runs.
-SEED_11_WAREHOUSE = REPO_ROOT / "build" / "test" / "seed-11" / "warehouse.duckdb"
 HAND_SET_WEIGHTS = {"usage": 0.40, "relationship": 0.20, "satisfaction": 0.25, "support": 0.15}
 HAND_SET_THRESHOLDS = ColorThresholds(red_below=40, green_min=70)
 AS_OF_DATE = date(2026, 10, 31)
@@ -120,14 +116,9 @@ def test_ranking_auc_counts_ties_one_half_like_sklearn():
     assert ranking_auc(scores, churned) == pytest.approx(roc_auc_score(churned, -scores), abs=1e-12)
 
 
-needs_seed_11_build = pytest.mark.skipif(
-    not SEED_11_WAREHOUSE.is_file(), reason=f"{SEED_11_WAREHOUSE} is built by `make test` (dbt-test-build)"
-)
-
-
-@needs_seed_11_build
-def test_fit_on_a_built_warehouse_writes_the_proposal_and_beats_the_hand_set_weights(tmp_path, capsys):
-    assert main(["fit-health-weights", "--warehouse", str(SEED_11_WAREHOUSE), "--out", str(tmp_path)]) == 0
+def test_fit_on_a_built_warehouse_writes_the_proposal_and_beats_the_hand_set_weights(test_build, tmp_path, capsys):
+    warehouse = test_build / "warehouse.duckdb"
+    assert main(["fit-health-weights", "--warehouse", str(warehouse), "--out", str(tmp_path)]) == 0
 
     proposal = pd.read_csv(tmp_path / SEED_CSV_NAME)
     assert list(proposal["component"]) == list(COMPONENTS)
@@ -135,9 +126,9 @@ def test_fit_on_a_built_warehouse_writes_the_proposal_and_beats_the_hand_set_wei
     card = (tmp_path / MODEL_CARD_NAME).read_text()
     assert "validation (out of time: the evidence)" in card and "health_red_below" in card
     # the fit's view of the current weights agrees with the mart's out-of-time figures
-    days, weights = load_history(SEED_11_WAREHOUSE)
+    days, weights = load_history(warehouse)
     fit = fit_health_weights(days, weights, HAND_SET_THRESHOLDS)
-    with duckdb.connect(str(SEED_11_WAREHOUSE), read_only=True) as connection:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
         mart_auc, mart_validation_days = connection.execute(
             "select any_value(validation_score_auc_90d), sum(validation_account_days) "
             "from marts.mart_health_calibration"
@@ -148,10 +139,10 @@ def test_fit_on_a_built_warehouse_writes_the_proposal_and_beats_the_hand_set_wei
     assert f"proposed {fit.proposed_validation.auc:.3f}" in capsys.readouterr().out
 
 
-@needs_seed_11_build
-def test_driver_planted_in_real_component_scores_is_found():
+def test_driver_planted_in_real_component_scores_is_found(test_build):
     """The real build's component scores (their correlations and clumps), churn re-drawn from usage only."""
-    days, weights = load_history(SEED_11_WAREHOUSE)
+    warehouse = test_build / "warehouse.duckdb"
+    days, weights = load_history(warehouse)
     random = np.random.default_rng(5)
     usage = days["usage_score"].to_numpy(dtype=float) / 100
     redrawn = days.assign(churned_within_90d=random.random(len(days)) < 1 / (1 + np.exp(-(-1.5 - 4.0 * usage))))
@@ -167,11 +158,11 @@ def test_history_without_the_outcome_model_names_what_to_do(tmp_path):
         load_history(empty)
 
 
-@needs_seed_11_build
-def test_fit_asset_writes_the_proposal_of_the_serving_warehouse(tmp_path):
+def test_fit_asset_writes_the_proposal_of_the_serving_warehouse(test_build, tmp_path):
+    warehouse = test_build / "warehouse.duckdb"
     result = materialize(
         [health_weights_proposal],
-        resources={"warehouse": ServingWarehouse(path=str(SEED_11_WAREHOUSE))},
+        resources={"warehouse": ServingWarehouse(path=str(warehouse))},
         run_config=RunConfig(ops={"health_weights_proposal": HealthWeightsConfig(out_dir=str(tmp_path))}),
     )
     metadata = result.asset_materializations_for_node("health_weights_proposal")[0].metadata
