@@ -158,7 +158,7 @@ def test_history_without_the_outcome_model_names_what_to_do(tmp_path):
         load_history(empty)
 
 
-def test_fit_asset_writes_the_proposal_of_the_serving_warehouse(test_build, tmp_path):
+def test_fit_asset_writes_the_proposal_of_the_published_warehouse(test_build, tmp_path):
     warehouse = test_build / "warehouse.duckdb"
     result = materialize(
         [health_weights_proposal],
