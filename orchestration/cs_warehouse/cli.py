@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from cs_warehouse.cli_serving import SERVING_COMMANDS, add_serving_commands, run_serving_command
-from cs_warehouse.generator import GeneratorConfig, NotDemoDataError, generate
+from cs_warehouse.generator import GeneratorConfig, NotDemoDataError, continued_history, generate
 from cs_warehouse.generator.config import REPORTING_TIMEZONE, yesterday_in
 from cs_warehouse.health_fit import (
     DEFAULT_MAX_RED_SHARE,
@@ -62,14 +62,21 @@ def _parser() -> argparse.ArgumentParser:
         "generate",
         help="write a realistic demo dataset (every raw table as Parquet)",
         description="Write every raw table of the raw contract as Parquet under --out, replacing a "
-        "previous demo dataset there. The same arguments always give the same data.",
+        "previous demo dataset there. The data is a cut of one simulated history, fixed by the seed, "
+        "the scale and the history's start date; --end-date only says how far it has come. When --out "
+        "already holds demo data of the same history (same --accounts, --months, --seed, --event-volume) "
+        "and the end date lies within it, that history is continued: its earlier days stay identical, "
+        "as in a real feed that gained days. The same arguments and start always give the same bytes.",
     )
     generate_command.add_argument("--out", required=True, help="output directory (RAW_DATA_DIR)")
     generate_command.add_argument(
         "--accounts", type=_positive_int, default=2000, help="customer accounts (default 2000)"
     )
     generate_command.add_argument(
-        "--months", type=_positive_int, default=24, help="calendar months of history (default 24)"
+        "--months",
+        type=_positive_int,
+        default=24,
+        help="calendar months a new history starts with, ending with the end date's month (default 24)",
     )
     generate_command.add_argument(
         "--end-date",
@@ -78,6 +85,19 @@ def _parser() -> argparse.ArgumentParser:
         help=f"last day of data, YYYY-MM-DD (default: yesterday in {REPORTING_TIMEZONE})",
     )
     generate_command.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    history = generate_command.add_mutually_exclusive_group()
+    history.add_argument(
+        "--start-date",
+        type=_iso_date,
+        default=None,
+        help="first day of the history to cut, YYYY-MM-DD (default: continue the history in --out, else "
+        "start a new one --months before the end date)",
+    )
+    history.add_argument(
+        "--new-history",
+        action="store_true",
+        help="start a new history --months before the end date even if --out holds one to continue",
+    )
     generate_command.add_argument(
         "--event-volume",
         type=_positive_float,
@@ -150,17 +170,23 @@ def main(argv: list[str] | None = None) -> int:
         return run_serving_command(args)
     if args.command == "fit-health-weights":
         return _fit_health_weights(args)
-    config = GeneratorConfig(
-        accounts=args.accounts,
-        months=args.months,
-        end_date=args.end_date or yesterday_in(REPORTING_TIMEZONE),
-        seed=args.seed,
-        event_volume=args.event_volume,
-    )
-    started = time.perf_counter()
     try:
+        config = GeneratorConfig(
+            accounts=args.accounts,
+            months=args.months,
+            end_date=args.end_date or yesterday_in(REPORTING_TIMEZONE),
+            seed=args.seed,
+            event_volume=args.event_volume,
+            start_date=args.start_date,
+        )
+        if args.start_date is None and not args.new_history:
+            continued = continued_history(config, Path(args.out))
+            if continued is not None:
+                print(f"Continuing the demo history in {args.out} that starts {continued.start}", file=sys.stderr)
+                config = continued
+        started = time.perf_counter()
         manifest = generate(config, args.out, show_progress=args.progress)
-    except NotDemoDataError as error:
+    except (NotDemoDataError, ValueError) as error:
         print(f"cs-warehouse generate: {error}", file=sys.stderr)
         return 2
     elapsed = time.perf_counter() - started

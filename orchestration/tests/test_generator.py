@@ -279,10 +279,13 @@ def test_event_volume_option_scales_feature_events(tmp_path: Path):
 
 
 def test_timeline_and_billing_calendar():
-    timeline = Timeline.for_window(date(2026, 10, 31), 18, "Asia/Tokyo")
+    config = GeneratorConfig(months=18, end_date=date(2026, 10, 31))
+    timeline = config.timeline
     assert timeline.start_date == date(2025, 5, 1)
-    assert timeline.days == 549
-    assert datetime(1970, 1, 1) + timedelta(microseconds=timeline.end_us) == END_UTC
+    # The simulated calendar runs past the window; the data is cut at the end date.
+    assert timeline.end_date == date(2027, 10, 31)
+    assert config.cut_day == 549
+    assert datetime(1970, 1, 1) + timedelta(microseconds=int(timeline.day_start_us(config.cut_day))) == END_UTC
     jan_31 = int((datetime(2026, 1, 31, 10) - datetime(1970, 1, 1)) / timedelta(microseconds=1))
     renewals = add_months(np.full(3, jan_31), np.array([1, 2, 13]))
     assert [datetime(1970, 1, 1) + timedelta(microseconds=int(value)) for value in renewals] == [
@@ -295,7 +298,7 @@ def test_timeline_and_billing_calendar():
     assert next_boundary(jan_31, 1, int(renewals[0])) == renewals[1]
     assert next_boundary(jan_31, 12, jan_31) == add_months(np.array([jan_31]), np.array([12]))[0]
     with pytest.raises(ValueError):
-        Timeline.for_window(date(2026, 10, 31), 18, "Europe/Berlin")
+        Timeline.for_range(date(2025, 5, 1), date(2026, 10, 31), "Europe/Berlin")
 
 
 # --- consistency -----------------------------------------------------------------------------------

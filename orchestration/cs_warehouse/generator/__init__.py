@@ -1,12 +1,17 @@
 """Demo data generator: a realistic customer-success dataset in the raw contract's layout.
 
 `generate(config, out_dir)` simulates the customer lifecycle (lifecycle.py), derives every raw
-table from it (crm.py, billing.py, product.py) and writes them as Parquet (output.py).
+table from it (crm.py, billing.py, product.py) and writes them as Parquet (output.py). The history
+is simulated to a horizon independent of the end date and cut there (config.py), so a dataset
+ending a day later is the same history with one more day.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from tqdm import tqdm
@@ -23,7 +28,28 @@ from cs_warehouse.generator.output import (
     write_table,
 )
 
-__all__ = ["GeneratorConfig", "MANIFEST_NAME", "NotDemoDataError", "generate"]
+__all__ = ["GeneratorConfig", "MANIFEST_NAME", "NotDemoDataError", "continued_history", "generate", "read_manifest"]
+
+
+def read_manifest(out_dir: Path | str) -> dict | None:
+    """The manifest of the demo dataset in out_dir, None when there is none."""
+    path = Path(out_dir) / MANIFEST_NAME
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def continued_history(config: GeneratorConfig, out_dir: Path | str) -> GeneratorConfig | None:
+    """`config` starting where the history already in out_dir starts, when that dataset is of the
+    same history (same scale and seed) and config's end date lies within it; else None."""
+    manifest = read_manifest(out_dir)
+    history = (manifest or {}).get("history")
+    if history is None:
+        return None
+    try:
+        # Raises when the end date lies outside that history's calendar.
+        continued = replace(config, start_date=date.fromisoformat(history["start_date"]))
+    except ValueError:
+        return None
+    return continued if continued.history() == history else None
 
 def generate(config: GeneratorConfig, out_dir: Path | str, show_progress: bool | None = None) -> dict:
     """Write a full demo dataset to out_dir (replacing a previous one) and return its manifest.
@@ -80,14 +106,15 @@ def generate(config: GeneratorConfig, out_dir: Path | str, show_progress: bool |
         stages.update()
 
     wait_for_cleanup()
-    timeline = lifecycle.timeline
     manifest = {
         "generator": "cs-warehouse demo data",
         "arguments": config.as_dict(),
+        "history": config.history(),
         "window": {
-            "start_date": timeline.start_date.isoformat(),
-            "end_date": timeline.end_date.isoformat(),
-            "timezone": timeline.timezone,
+            "start_date": config.start.isoformat(),
+            "end_date": config.end_date.isoformat(),
+            "timezone": config.timezone,
+            "horizon_end_date": config.horizon_end.isoformat(),
         },
         "row_counts": dict(sorted(row_counts.items())),
         "event_files": event_files,

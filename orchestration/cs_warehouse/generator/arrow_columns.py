@@ -135,3 +135,8 @@ def build_table(contract: Table, columns: Mapping[str, pa.Array]) -> pa.Table:
             raise ValueError(f"{contract.qualified_name}.{field.name} is not nullable but has nulls")
         arrays.append(array)
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def rows_where(table: pa.Table, keep: np.ndarray) -> pa.Table:
+    """The rows of `table` where `keep` is true, in order."""
+    return table.filter(pa.array(np.asarray(keep, dtype=bool)))

@@ -102,9 +102,10 @@ def price_items(lifecycle: Lifecycle) -> tuple[tuple[Plan, ...], ItemPrices]:
 
 
 def subscription_items_table(lifecycle: Lifecycle, plans: tuple[Plan, ...], prices: ItemPrices) -> pa.Table:
+    """Item versions that started by the end date; one that closes later is still open then."""
     items = lifecycle.items
     count = items["sub"].size
-    return cols.build_table(
+    table = cols.build_table(
         raw_contract.table("subscription_items"),
         {
             "subscription_item_id": item_ids(np.arange(count)),
@@ -113,21 +114,28 @@ def subscription_items_table(lifecycle: Lifecycle, plans: tuple[Plan, ...], pric
             "quantity": cols.int32s(items["quantity"]),
             "discount_pct": cols.decimals(items["discount"], precision=5),
             "valid_from": cols.timestamps(items["valid_from"]),
-            "valid_to": cols.timestamps(items["valid_to"]),
+            "valid_to": cols.timestamps(lifecycle.known(items["valid_to"])),
         },
     )
+    return cols.rows_where(table, lifecycle.occurred(items["valid_from"]))
 
 
 def subscriptions_table(lifecycle: Lifecycle, past_due: np.ndarray) -> pa.Table:
+    """Subscriptions created by the end date, as known then: a start, cancellation or end that
+    comes later is still null (and so is the reason of a cancellation not yet in effect)."""
     subs = lifecycle.subscriptions
-    end_us = lifecycle.timeline.end_us
     count = subs["account"].size
-    ended = subs["ended"] != NULL_TIMESTAMP
-    trialing = (subs["trial_end"] != NULL_TIMESTAMP) & (subs["started"] == NULL_TIMESTAMP) & ~ended
+    started, canceled, ended_at = (lifecycle.known(subs[name]) for name in ("started", "canceled", "ended"))
+    ended = ended_at != NULL_TIMESTAMP
+    trialing = (subs["trial_end"] != NULL_TIMESTAMP) & (started == NULL_TIMESTAMP) & ~ended
     # trialing, active, past_due, canceled
     status = np.where(ended, 3, np.where(trialing, 0, np.where(past_due, 2, 1)))
-    assert not np.any(subs["trial_end"][trialing] < end_us), "a trial that ended must have converted or expired"
-    return cols.build_table(
+    exists = lifecycle.occurred(subs["created"])
+    assert not np.any(subs["trial_end"][trialing & exists] < lifecycle.cut_us), (
+        "a trial that ended must have converted or expired"
+    )
+    reason = np.where(ended, subs["reason"], -1)
+    table = cols.build_table(
         raw_contract.table("subscriptions"),
         {
             "subscription_id": subscription_ids(np.arange(count)),
@@ -136,14 +144,13 @@ def subscriptions_table(lifecycle: Lifecycle, past_due: np.ndarray) -> pa.Table:
             "currency": cols.pick(("JPY", "USD"), subs["usd"].astype(np.int64)),
             "created_at": cols.timestamps(subs["created"]),
             "trial_end_at": cols.timestamps(subs["trial_end"]),
-            "started_at": cols.timestamps(subs["started"]),
-            "canceled_at": cols.timestamps(subs["canceled"]),
-            "ended_at": cols.timestamps(subs["ended"]),
-            "cancel_reason": cols.pick(
-                raw_contract.CANCEL_REASONS, np.maximum(subs["reason"], 0), null_mask=subs["reason"] < 0
-            ),
+            "started_at": cols.timestamps(started),
+            "canceled_at": cols.timestamps(canceled),
+            "ended_at": cols.timestamps(ended_at),
+            "cancel_reason": cols.pick(raw_contract.CANCEL_REASONS, np.maximum(reason, 0), null_mask=reason < 0),
         },
     )
+    return cols.rows_where(table, exists)
 
 
 def _billing_periods(lifecycle: Lifecycle) -> dict[str, np.ndarray]:
@@ -427,7 +434,6 @@ def invoices_tables(
     window is open past due."""
     rng = config.rng("invoices")
     timeline = lifecycle.timeline
-    end_us = timeline.end_us
     versions = _ItemVersions.of(lifecycle.items, lifecycle.subscriptions["account"].size)
     periods = _billing_periods(lifecycle)
     billed = _Invoices.concat(
@@ -457,8 +463,10 @@ def invoices_tables(
     retry = RETRY_DAYS[rng.choice(RETRY_DAYS.size, count, p=RETRY_RECOVERY_SHARE)] * MICROS_PER_DAY
     recovered_at = due + retry + (rng.random(count) * MICROS_PER_HOUR).astype(np.int64)
     paid_at = np.select([total == 0, fails], [billed.created, recovered_at], default=billed.created + delay)
-    paid = ~dunning.unrecovered & ~void & (paid_at < end_us)
-    written_off = dunning.unrecovered & (dunning.written_off_at < end_us)
+    # Payments and write-offs as known at the end date.
+    cut_us = lifecycle.cut_us
+    paid = ~dunning.unrecovered & ~void & (paid_at < cut_us)
+    written_off = dunning.unrecovered & (dunning.written_off_at < cut_us)
     status_code = raw_contract.INVOICE_STATUSES.index
     status = np.select(
         [void, paid, written_off],
@@ -471,6 +479,7 @@ def invoices_tables(
     number = np.empty(count, dtype=np.int64)
     number[chronological] = np.arange(count)
     subscription = billed.subscription[chronological]
+    issued = lifecycle.occurred(billed.created)
     invoices = cols.build_table(
         raw_contract.table("invoices"),
         {
@@ -486,6 +495,7 @@ def invoices_tables(
             "paid_at": cols.timestamps(np.where(paid, paid_at, NULL_TIMESTAMP)[chronological]),
         },
     )
+    invoices = cols.rows_where(invoices, issued[chronological])
     line_order = np.lexsort((billed.line_type, number[billed.line_invoice]))
     item = billed.line_item[line_order]
     one_time = item < 0
@@ -505,7 +515,8 @@ def invoices_tables(
             "period_end": cols.timestamps(billed.line_end[line_order]),
         },
     )
-    open_past_due = (status == status_code("open")) & (due < end_us) & (billed.subscription >= 0)
+    lines = cols.rows_where(lines, issued[billed.line_invoice][line_order])
+    open_past_due = issued & (status == status_code("open")) & (due < cut_us) & (billed.subscription >= 0)
     past_due = np.zeros(lifecycle.subscriptions["account"].size, dtype=bool)
     past_due[billed.subscription[open_past_due]] = True
     return Invoices(invoices, lines, past_due)

@@ -28,6 +28,8 @@ from cs_warehouse.generator.config import GeneratorConfig
 from cs_warehouse.generator.lifecycle import CHANNELS, CORE, TECH_TOUCH, Lifecycle, business_time_us
 from cs_warehouse.generator.timeline import MICROS_PER_DAY, MICROS_PER_HOUR, NULL_TIMESTAMP
 
+# CRM edits per account over the simulated history (updated_at shows the last one made so far).
+CRM_EDITS = 3
 CSM_OWNER_OFFSET = CS_MANAGER_COUNT
 SALES_OWNER_OFFSET = CS_MANAGER_COUNT + CSM_COUNT
 
@@ -78,11 +80,16 @@ def accounts_table(config: GeneratorConfig, lifecycle: Lifecycle, names: Account
     end_us = lifecycle.timeline.end_us
     median_employees = np.array([25.0, 180.0, 1500.0])[accounts.size_class]
     employees = np.maximum(2, np.round(median_employees * rng.lognormal(0.0, 0.7, n)))
-    updated = accounts.created_us + (rng.random(n) * (end_us - 1 - accounts.created_us)).astype(np.int64)
+    # A few CRM edits over the account's life; updated_at is the last one made by the end date.
+    edits = accounts.created_us[:, None] + (
+        rng.random((n, CRM_EDITS)) * (end_us - 1 - accounts.created_us)[:, None]
+    ).astype(np.int64)
+    edits_made = np.where(edits < lifecycle.cut_us, edits, accounts.created_us[:, None])
+    updated = edits_made.max(axis=1)
     deleted = np.zeros(n, dtype=bool)
     deleted[rng.choice(n, max(1, n // 200), replace=False)] = True
     has_csm = accounts.csm >= 0
-    return cols.build_table(
+    table = cols.build_table(
         raw_contract.table("accounts"),
         {
             "account_id": account_ids(np.arange(n)),
@@ -100,6 +107,7 @@ def accounts_table(config: GeneratorConfig, lifecycle: Lifecycle, names: Account
             "is_deleted": cols.booleans(deleted),
         },
     )
+    return cols.rows_where(table, lifecycle.occurred(accounts.created_us))
 
 
 def owners_table() -> pa.Table:
@@ -161,6 +169,7 @@ def contacts_table(config: GeneratorConfig, lifecycle: Lifecycle, names: Account
     later = (rng.random(account.size) * 120 * MICROS_PER_DAY).astype(np.int64)
     created = accounts.created_us[account] + np.where(is_primary, 5 * 60 * 1_000_000, later)
     created = np.minimum(created, end_us - 1)
+    exists = lifecycle.occurred(created)
     first = rng.integers(0, len(FIRST_NAMES), account.size)
     last = rng.integers(0, len(LAST_NAMES), account.size)
     full_names = [f"{FIRST_NAMES[f]} {LAST_NAMES[l]}" for f, l in zip(first, last)]
@@ -180,8 +189,9 @@ def contacts_table(config: GeneratorConfig, lifecycle: Lifecycle, names: Account
             "created_at": cols.timestamps(created),
         },
     )
-    duplicated = rng.choice(account.size, max(2, account.size // 300), replace=False)
-    table = pa.concat_tables([table, table.take(cols.int32s(np.sort(duplicated)))])
+    duplicated = np.sort(rng.choice(account.size, max(2, account.size // 300), replace=False))
+    table = pa.concat_tables([table, table.take(cols.int32s(duplicated))])
+    table = cols.rows_where(table, np.concatenate([exists, exists[duplicated]]))
     return Contacts(account, emails, first_of_account, per_account, table)
 
 
@@ -293,7 +303,7 @@ def activities_table(config: GeneratorConfig, lifecycle: Lifecycle) -> pa.Table:
     occurred = np.clip(occurred, accounts.created_us[account] + MICROS_PER_HOUR, timeline.end_us - 1)
     order = np.lexsort((kind, occurred))
     minutes = np.round(rng.uniform(low, high) / 5) * 5
-    return cols.build_table(
+    table = cols.build_table(
         raw_contract.table("activities"),
         {
             "activity_id": cols.sequential_ids("act_", np.arange(1, day.size + 1), 7),
@@ -304,6 +314,7 @@ def activities_table(config: GeneratorConfig, lifecycle: Lifecycle) -> pa.Table:
             "duration_minutes": cols.int32s(minutes[order], null_mask=~has_duration[order]),
         },
     )
+    return cols.rows_where(table, lifecycle.occurred(occurred[order]))
 
 
 @dataclass
@@ -341,12 +352,16 @@ def tickets_table(config: GeneratorConfig, lifecycle: Lifecycle, contacts: Conta
     solve_hours = rng.lognormal(np.log(20.0), 1.0, count) * np.where(priority >= 2, 0.6, 1.0)
     solved = first_response + (solve_hours * MICROS_PER_HOUR).astype(np.int64)
 
-    answered = first_response < timeline.end_us
-    is_solved = solved < timeline.end_us
-    closed = is_solved & (solved < timeline.end_us - 4 * MICROS_PER_DAY) & (rng.random(count) < 0.8)
+    # Status and timestamps as known at the end date; the draws cover the whole history.
+    cut_us = lifecycle.cut_us
+    answered = first_response < cut_us
+    is_solved = solved < cut_us
+    closed = is_solved & (solved < cut_us - 4 * MICROS_PER_DAY) & (rng.random(count) < 0.8)
     waiting = np.where(rng.random(count) < 0.5, 1, 2)  # open / pending
     status = np.where(~answered, 0, np.where(~is_solved, waiting, np.where(closed, 4, 3)))
-    rated = is_solved & (rng.random(count) < 0.45)
+    solved_eventually = solved < timeline.end_us
+    rated_eventually = solved_eventually & (rng.random(count) < 0.45)
+    rated = rated_eventually & is_solved
     good = rng.random(count) < 0.45 + 0.5 * health - np.where(priority == 3, 0.15, 0.0)
     requester = contacts.pick(rng, account)
     no_requester = rng.random(count) < 0.1
@@ -367,7 +382,8 @@ def tickets_table(config: GeneratorConfig, lifecycle: Lifecycle, contacts: Conta
             "satisfaction_rating": cols.pick(("good", "bad"), np.where(good, 0, 1), null_mask=~rated),
         },
     )
-    return Tickets(account, np.where(is_solved, solved, NULL_TIMESTAMP), rated & good, table)
+    table = cols.rows_where(table, lifecycle.occurred(created))
+    return Tickets(account, np.where(solved_eventually, solved, NULL_TIMESTAMP), rated_eventually & good, table)
 
 
 def survey_responses_table(
@@ -425,7 +441,7 @@ def survey_responses_table(
     contact = contacts.pick(rng, account)
     anonymous = rng.random(count) < 0.08
     order = np.argsort(responded, kind="stable")
-    return cols.build_table(
+    table = cols.build_table(
         raw_contract.table("survey_responses"),
         {
             "response_id": cols.sequential_ids("rsp_", np.arange(1, count + 1), 6),
@@ -437,3 +453,4 @@ def survey_responses_table(
             "responded_at": cols.timestamps(responded[order]),
         },
     )
+    return cols.rows_where(table, lifecycle.occurred(responded[order]))

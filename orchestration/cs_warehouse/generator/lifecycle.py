@@ -56,6 +56,7 @@ REASONS_WHEN_ABRUPT = np.array([0.45, 0.05, 0.0, 0.50, 0.0, 0.0])
 REASONS_WHEN_FADING = np.array([0.22, 0.28, 0.12, 0.10, 0.22, 0.06])
 
 _EPOCH = datetime(1970, 1, 1)
+FOUNDING_SHARE = 0.12
 TRIAL_DAYS = 14
 ACTIVATION_WINDOW_DAYS = 90
 # Monthly churn hazard of an average-health, activated, tech-touch monthly customer.
@@ -177,7 +178,10 @@ class Ledger:
 
 @dataclass
 class Lifecycle:
+    """The simulated history up to its horizon, and where the dataset cuts it (end_date's end)."""
+
     timeline: Timeline
+    cut_day: int  # first simulated day after the end date
     accounts: Accounts
     subscriptions: dict[str, np.ndarray]
     items: dict[str, np.ndarray]
@@ -186,18 +190,46 @@ class Lifecycle:
     activation_us: np.ndarray
     upsell_proposals: tuple[np.ndarray, np.ndarray]  # (account, day) before expansions
 
+    @property
+    def cut_us(self) -> int:
+        """End of the end date: rows occurring from here on are not in the dataset yet."""
+        return int(self.timeline.day_start_us(self.cut_day))
+
+    def known(self, instants_us: np.ndarray) -> np.ndarray:
+        """Instants as known at the end date: later ones are still null."""
+        instants_us = np.asarray(instants_us, dtype=np.int64)
+        return np.where(instants_us < self.cut_us, instants_us, NULL_TIMESTAMP)
+
+    def occurred(self, instants_us: np.ndarray) -> np.ndarray:
+        """Rows with these instants (non-null) that occurred by the end date."""
+        instants_us = np.asarray(instants_us, dtype=np.int64)
+        return (instants_us != NULL_TIMESTAMP) & (instants_us < self.cut_us)
+
+
+def _sign_up_days(config: GeneratorConfig, timeline: Timeline) -> np.ndarray:
+    """Local sign-up day of every account of the history, in order.
+
+    `accounts` sign up in the nominal window: a founding base in the first month, then sign-ups
+    growing linearly (density 1 + x on x in [0, 1], drawn by inverting its distribution function).
+    After it, until the horizon, they keep coming at the rate the window ended with."""
+    rng = config.rng("accounts")
+    n, nominal_days = config.accounts, config.nominal_days
+    founding = rng.random(n) < FOUNDING_SHARE
+    growth = np.sqrt(1.0 + 3.0 * rng.random(n)) - 1.0
+    in_window = np.where(
+        founding, rng.integers(0, min(30, nominal_days), n), np.minimum(growth * nominal_days, nominal_days - 1)
+    )
+    extension_days = timeline.days - nominal_days
+    # Density 2 (the window's final rate) over extension_days / nominal_days more window lengths.
+    later_count = int(round(n * (1 - FOUNDING_SHARE) * 2 * extension_days / nominal_days / 1.5))
+    later = nominal_days + rng.random(later_count) * extension_days
+    return np.sort(np.concatenate([in_window, later]).astype(np.int64))
+
 
 def _draw_accounts(config: GeneratorConfig, timeline: Timeline) -> Accounts:
-    rng = config.rng("accounts")
-    n = config.accounts
-    days = timeline.days
-    # A founding base in the first month, then sign-ups growing linearly through the window
-    # (density 1 + x on x in [0, 1], drawn by inverting its distribution function).
-    founding = rng.random(n) < 0.12
-    growth = np.sqrt(1.0 + 3.0 * rng.random(n)) - 1.0
-    created_day = np.where(founding, rng.integers(0, min(30, days), n), np.minimum(growth * days, days - 1))
-    created_day = created_day.astype(np.int64)
-    created_day = np.sort(created_day)
+    rng = config.rng("account_attributes")
+    created_day = _sign_up_days(config, timeline)
+    n = created_day.size
     created_us = timeline.day_start_us(created_day) + business_time_us(rng, n)
 
     channel = rng.choice(len(CHANNELS), n, p=CHANNEL_SHARE)
@@ -550,6 +582,7 @@ def simulate(config: GeneratorConfig) -> Lifecycle:
     )
     return Lifecycle(
         timeline=timeline,
+        cut_day=config.cut_day,
         accounts=accounts,
         subscriptions=subscriptions,
         items=items,

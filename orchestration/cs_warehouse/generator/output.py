@@ -141,7 +141,7 @@ def write_events(out_dir: Path, simulator: EventSimulator, seed: int, progress) 
     can add to it; a background thread writes while the next window is generated.
     Returns (events, files)."""
     timeline = simulator.timeline
-    layout = EventFileLayout(timeline.start_us, timeline.end_us)
+    layout = EventFileLayout(timeline.start_us, simulator.cut_us)
     events_dir = out_dir / raw_contract.table("events").path
     user_account = simulator.users.account
     pending: EventBatch | None = None

@@ -169,9 +169,10 @@ def simulate_users(config: GeneratorConfig, lifecycle: Lifecycle, domains: list[
             "email": cols.strings(emails),
             "role": cols.pick(raw_contract.USER_ROLES, np.where(is_admin | (rng.random(count) < 0.08), 0, 1)),
             "created_at": cols.timestamps(created_us),
-            "deactivated_at": cols.timestamps(deactivated_us),
+            "deactivated_at": cols.timestamps(lifecycle.known(deactivated_us)),
         },
     )
+    table = cols.rows_where(table, lifecycle.occurred(created_us))
     return Users(account, created_us, deactivated_us, is_admin, active_until, engagement, platform, table)
 
 
@@ -233,6 +234,7 @@ class EventSimulator:
     def __init__(self, config: GeneratorConfig, lifecycle: Lifecycle, users: Users) -> None:
         self.rng = config.rng("events")
         self.timeline = lifecycle.timeline
+        self.cut_day, self.cut_us = lifecycle.cut_day, lifecycle.cut_us
         self.users = users
         self.activation_us = lifecycle.activation_us
         timeline = lifecycle.timeline
@@ -252,8 +254,10 @@ class EventSimulator:
 
     @property
     def windows(self) -> list[tuple[int, int]]:
+        """Fixed windows of the history's calendar up to the one holding the end date: a window's
+        events never depend on where the dataset is cut."""
         days = self.timeline.days
-        return [(start, min(days, start + WINDOW_DAYS)) for start in range(0, days, WINDOW_DAYS)]
+        return [(start, min(days, start + WINDOW_DAYS)) for start in range(0, self.cut_day, WINDOW_DAYS)]
 
     def _activation_events(self, lifecycle: Lifecycle) -> tuple[np.ndarray, np.ndarray]:
         """(user, instant) of the first project_completed of every account reaching it, by its admin."""
@@ -274,7 +278,12 @@ class EventSimulator:
         return np.array(chosen_user, dtype=np.int32), np.array(chosen_at, dtype=np.int64)
 
     def window(self, start_day: int, end_day: int) -> EventBatch:
-        """Events occurring on local days [start_day, end_day)."""
+        """Events occurring on local days [start_day, end_day) and received by the end date (the
+        rest arrive on later days)."""
+        batch = self._simulate_window(start_day, end_day)
+        return batch.take(np.flatnonzero((batch.occurred_us < self.cut_us) & (batch.received_us < self.cut_us)))
+
+    def _simulate_window(self, start_day: int, end_day: int) -> EventBatch:
         rng, timeline, users = self.rng, self.timeline, self.users
         lo = np.maximum(self.first_day, start_day)
         span = np.minimum(self.last_day, end_day) - lo
@@ -358,7 +367,7 @@ class EventSimulator:
         late_rows = np.flatnonzero(late)
         latency[late_rows] = (rng.lognormal(np.log(6 * 3600), 1.3, late_rows.size) * MICROS_PER_SECOND).astype(np.int64)
         latency[ahead] = -(rng.random(ahead.size) * 20 * MICROS_PER_SECOND).astype(np.int64)
-        received = np.minimum(occurred + latency, timeline.end_us + MICROS_PER_DAY - 1)
+        received = occurred + latency
 
         number = self.next_number + np.arange(count, dtype=np.int64)
         self.next_number += count

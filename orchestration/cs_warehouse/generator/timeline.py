@@ -17,14 +17,19 @@ NULL_TIMESTAMP = np.iinfo(np.int64).min
 _EPOCH = datetime(1970, 1, 1)
 
 
-def _subtract_months(day: date, months: int) -> date:
-    month_index = day.year * 12 + day.month - 1 - months
+def add_calendar_months(first_of_month: date, months: int) -> date:
+    """The 1st of the month `months` after (or before, if negative) the month of first_of_month."""
+    month_index = first_of_month.year * 12 + first_of_month.month - 1 + months
     return date(month_index // 12, month_index % 12 + 1, 1)
+
+
+def month_end(day: date) -> date:
+    return add_calendar_months(day.replace(day=1), 1) - timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class Timeline:
-    """Days 0..days-1 are consecutive local calendar days ending on `end_date`.
+    """Days 0..days-1 are consecutive local calendar days from `start_date` to `end_date`.
 
     Day d spans [start_us + d * MICROS_PER_DAY, start_us + (d + 1) * MICROS_PER_DAY) in UTC
     microseconds; `end_us` is the end of `end_date`, after which nothing may occur.
@@ -36,12 +41,7 @@ class Timeline:
     start_us: int
 
     @classmethod
-    def for_window(cls, end_date: date, months: int, timezone: str) -> "Timeline":
-        if months < 1:
-            raise ValueError("months must be at least 1")
-        # `months` whole calendar months: the window starts on the 1st of the month `months - 1`
-        # before the end month, so the end month counts as the last (possibly partial) month.
-        start_date = _subtract_months(end_date.replace(day=1), months - 1)
+    def for_range(cls, start_date: date, end_date: date, timezone: str) -> "Timeline":
         zone = ZoneInfo(timezone)
         start_local = datetime.combine(start_date, time(), zone)
         day_count = (end_date - start_date).days + 2
