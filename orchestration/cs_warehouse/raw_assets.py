@@ -19,6 +19,7 @@ from dagster import (
 )
 from pydantic import Field
 
+from .generator import read_manifest
 from .raw_contract import TABLES, Table
 from .reporting_days import run_partition_end, yesterday_local
 from .resources import RawData
@@ -62,8 +63,34 @@ def _fingerprint(files: list[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
+def _demo_data_through(raw_data: RawData, end_date: str) -> str | None:
+    """The end date of the demo data in the directory when it is of the history the resource
+    generates and already holds end_date; None when the data must be (re)generated.
+
+    Raises when end_date lies past the calendar that history simulates: a new history would
+    rewrite every earlier day under the warehouse's incremental tables."""
+    manifest = read_manifest(raw_data.path())
+    history = (manifest or {}).get("history")
+    scale = {"accounts": raw_data.demo_accounts, "months": raw_data.demo_months, "seed": raw_data.demo_seed}
+    if history is None or any(history.get(name) != value for name, value in scale.items()):
+        return None
+    window = manifest["window"]
+    if end_date > window["horizon_end_date"]:
+        raise Failure(
+            description=(
+                f"The demo history in {raw_data.path()} (started {window['start_date']}) is simulated up to "
+                f"{window['horizon_end_date']}; {end_date} is past it. Start a new demo history and rebuild "
+                "the warehouse from scratch: `make run`, or `cs-warehouse generate --new-history ...` then "
+                "`dbt build --full-refresh`."
+            ),
+            allow_retries=False,
+        )
+    return window["end_date"] if window["end_date"] >= end_date else None
+
+
 def _generate_demo_data(raw_data: RawData, end_date: str, context: AssetExecutionContext) -> None:
-    # The generator's command line is its public interface (the Makefile uses the same one).
+    # The generator's command line is its public interface (the Makefile uses the same one). It
+    # continues the history already in the directory, so the earlier days stay as they were.
     command = [
         str(Path(sys.executable).with_name("cs-warehouse")),
         "generate",
@@ -84,13 +111,19 @@ def _generate_demo_data(raw_data: RawData, end_date: str, context: AssetExecutio
 
 @multi_asset(specs=[raw_table_spec(table) for table in TABLES], name=RAW_TABLES_ASSET_NAME)
 def raw_tables(context: AssetExecutionContext, raw_data: RawData, config: RawTablesConfig):
-    """Demo mode (no directory yet, or one the generator wrote): regenerate data ending on the run's
-    as_of_date. Real data (a loader's directory) is never written: its files are registered as they
-    are, with a data version that changes when they change. Contract checks run on both."""
+    """Demo mode (no directory yet, or one the generator wrote): the demo feed grows to the run's
+    as_of_date, the way a real feed gains a day: the same history continued, earlier days unchanged.
+    A run of a day the data already holds (a backfill) leaves it as it is. Real data (a loader's
+    directory) is never written: its files are registered as they are, with a data version that
+    changes when they change. Contract checks run on both."""
     demo = raw_data.is_demo()
     if demo:
         end_date = resolve_as_of_date(context, config) or yesterday_local(datetime.now(UTC)).isoformat()
-        _generate_demo_data(raw_data, end_date, context)
+        held_through = _demo_data_through(raw_data, end_date)
+        if held_through is None:
+            _generate_demo_data(raw_data, end_date, context)
+        else:
+            context.log.info(f"The demo data already holds {end_date} (it runs through {held_through}); kept as is")
     for table in TABLES:
         files = raw_data.table_files(table)
         # Missing files are reported by the blocking schema check, which names them.

@@ -227,6 +227,7 @@ def test_cli_writes_manifest_and_refuses_foreign_directories(tmp_path: Path):
         "seed": 7,
         "event_volume": 1.0,
         "timezone": "Asia/Tokyo",
+        "start_date": "2026-09-01",
     }
     assert manifest["row_counts"]["accounts"] == 30
     assert manifest["row_counts"]["events"] == pq.read_table(out / "product" / "events").num_rows

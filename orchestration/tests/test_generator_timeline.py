@@ -19,7 +19,7 @@ from cs_warehouse.raw_contract import TABLES
 END_DATE = date(2026, 11, 26)
 # Two consecutive ends across a month boundary: a history continues past the month it started in.
 NEXT_MONTH_END = date(2026, 12, 1)
-HISTORY = dict(accounts=80, months=6, seed=3, start_date=date(2026, 6, 1))
+HISTORY = {"accounts": 80, "months": 6, "seed": 3, "start_date": date(2026, 6, 1)}
 
 # Per raw table: the column saying when a row occurred (it is in the data from that day on), and
 # the columns that may change after it occurred. Timestamps among them are compared as known at

@@ -372,7 +372,7 @@ def _unrecovered_failures(
 ) -> _Dunning:
     """Payments dunning never recovers happen only on the way out: some customers whose core
     subscription is canceled (the unhealthier, the likelier) stop paying from a core invoice due 4 to
-    8.5 weeks before their paid service ends. Every invoice of the account due from then on and
+    8.5 weeks before their paid service ends, and cancel while it is still retried. Every invoice of the account due from then on and
     issued before the end goes unpaid; all are written off when the service ends (the subscription
     keeps the cancel reason its cancellation drew). Customers who come back later, or buy an add-on
     after that invoice, are not among them: a write-off ends the relationship."""
@@ -392,8 +392,16 @@ def _unrecovered_failures(
     sub = np.maximum(billed.subscription, 0)
     before_end = service_end[sub] - due
     shortest, longest = (days * MICROS_PER_DAY for days in UNRECOVERED_DUE_BEFORE_END_DAYS)
+    # The customer cancels while the failed payment is still being retried, so at any day an invoice
+    # past its last retry is on an account whose cancellation is already known.
+    canceled_in_dunning = subs["canceled"][sub] <= due + RETRY_DAYS[-1] * MICROS_PER_DAY
     candidate = np.flatnonzero(
-        (billed.subscription >= 0) & leaving[sub] & (before_end >= shortest) & (before_end <= longest) & (total > 0)
+        (billed.subscription >= 0)
+        & leaving[sub]
+        & canceled_in_dunning
+        & (before_end >= shortest)
+        & (before_end <= longest)
+        & (total > 0)
     )
     # Invoices of one subscription share their payment terms: the earliest issued is the earliest due.
     first_issued = np.full(subscription_count, never)

@@ -143,15 +143,17 @@ def owners_table() -> pa.Table:
 class Contacts:
     account: np.ndarray
     emails: list[str]
-    first_of_account: np.ndarray  # index of the account's first contact
+    first_of_account: np.ndarray  # index of the account's first contact (its primary)
     count_of_account: np.ndarray
+    created_us: np.ndarray
     table: pa.Table
 
-    def pick(self, rng: np.random.Generator, account: np.ndarray) -> np.ndarray:
-        """A random contact of each given account."""
-        return self.first_of_account[account] + (rng.random(account.size) * self.count_of_account[account]).astype(
-            np.int64
-        )
+    def pick(self, rng: np.random.Generator, account: np.ndarray, at_us: np.ndarray) -> np.ndarray:
+        """A random contact of each given account among those in the CRM at `at_us` (else its primary)."""
+        contact = self.first_of_account[account] + (
+            rng.random(account.size) * self.count_of_account[account]
+        ).astype(np.int64)
+        return np.where(self.created_us[contact] <= at_us, contact, self.first_of_account[account])
 
 
 def contacts_table(config: GeneratorConfig, lifecycle: Lifecycle, names: AccountNames) -> Contacts:
@@ -192,7 +194,7 @@ def contacts_table(config: GeneratorConfig, lifecycle: Lifecycle, names: Account
     duplicated = np.sort(rng.choice(account.size, max(2, account.size // 300), replace=False))
     table = pa.concat_tables([table, table.take(cols.int32s(duplicated))])
     table = cols.rows_where(table, np.concatenate([exists, exists[duplicated]]))
-    return Contacts(account, emails, first_of_account, per_account, table)
+    return Contacts(account, emails, first_of_account, per_account, created, table)
 
 
 @dataclass
@@ -363,7 +365,7 @@ def tickets_table(config: GeneratorConfig, lifecycle: Lifecycle, contacts: Conta
     rated_eventually = solved_eventually & (rng.random(count) < 0.45)
     rated = rated_eventually & is_solved
     good = rng.random(count) < 0.45 + 0.5 * health - np.where(priority == 3, 0.15, 0.0)
-    requester = contacts.pick(rng, account)
+    requester = contacts.pick(rng, account, created)
     no_requester = rng.random(count) < 0.1
     table = cols.build_table(
         raw_contract.table("tickets"),
@@ -438,7 +440,7 @@ def survey_responses_table(
         NPS_COMMENTS[feeling][choice % len(NPS_COMMENTS[feeling])] if commented else None
         for feeling, choice, commented in zip(mood, pick, has_comment)
     ]
-    contact = contacts.pick(rng, account)
+    contact = contacts.pick(rng, account, responded)
     anonymous = rng.random(count) < 0.08
     order = np.argsort(responded, kind="stable")
     table = cols.build_table(

@@ -599,7 +599,7 @@ def _apply_churn_fades(health: np.ndarray, fades: list, rng: np.random.Generator
     Most churners leave silently: a 30-60 day slide to a trickle. Abrupt churners (price,
     competitor) keep most of their usage until a short drop in the last days.
     """
-    faded = health.copy()
+    faded = health  # in place: the raw health is not needed afterwards, and it is the largest array
     days = health.shape[1]
     for account, cancel_day, end_day, abrupt in fades:
         length = 10 if abrupt else int(rng.integers(30, 61))

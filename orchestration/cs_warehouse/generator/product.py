@@ -238,16 +238,11 @@ class EventSimulator:
         self.users = users
         self.activation_us = lifecycle.activation_us
         timeline = lifecycle.timeline
-        health = lifecycle.health
-        weekday_factor = np.where(timeline.weekday() < 5, 1.0, WEEKEND_ACTIVITY).astype(np.float32)
-        # Per account-day: chance an (engagement 1.0) user is active, expected feature events per
-        # active user, share of them on core features.
-        self.activity = (0.75 * health**1.5 * weekday_factor).astype(np.float32).ravel()
-        self.feature_rate = (config.event_volume * (0.3 + 1.8 * health)).astype(np.float32).ravel()
-        self.core_share = (0.35 + 0.45 * health).astype(np.float32).ravel()
+        self.health = lifecycle.health
+        self.weekday_factor = np.where(timeline.weekday() < 5, 1.0, WEEKEND_ACTIVITY).astype(np.float32)
+        self.event_volume = np.float32(config.event_volume)
         self.first_day = timeline.day_of(users.created_us) + 1
         self.last_day = np.minimum(timeline.day_of(users.active_until_us), timeline.days)
-        self.account_cell = users.account * timeline.days
         self.engagement = users.engagement.astype(np.float32)
         self.activation_events = self._activation_events(lifecycle)
         self.next_number = 0
@@ -285,23 +280,32 @@ class EventSimulator:
 
     def _simulate_window(self, start_day: int, end_day: int) -> EventBatch:
         rng, timeline, users = self.rng, self.timeline, self.users
+        # Per account-day of the window: chance an (engagement 1.0) user is active, expected feature
+        # events per active user, share of them on core features. Only the window's days are held.
+        width = end_day - start_day
+        health = self.health[:, start_day:end_day]
+        activity = (0.75 * health**1.5 * self.weekday_factor[start_day:end_day]).astype(np.float32).ravel()
+        feature_rate = (self.event_volume * (0.3 + 1.8 * health)).astype(np.float32).ravel()
+        core_share = (0.35 + 0.45 * health).astype(np.float32).ravel()
+        account_cell = users.account * width - start_day
+
         lo = np.maximum(self.first_day, start_day)
         span = np.minimum(self.last_day, end_day) - lo
         present = np.flatnonzero(span > 0)
         span, lo = span[present], lo[present]
         row_end = np.cumsum(span, dtype=np.int64)
-        # Cell (account x day) of every user-day of the window, without per-row user and day arrays.
-        shift = self.account_cell[present] + lo - (row_end - span)
+        # Cell (account x day of the window) of every user-day, without per-row user and day arrays.
+        shift = account_cell[present] + lo - (row_end - span)
         cell = np.arange(row_end[-1] if row_end.size else 0, dtype=np.int64) + np.repeat(shift, span)
-        chance = self.activity[cell] * np.repeat(self.engagement[present], span)
+        chance = activity[cell] * np.repeat(self.engagement[present], span)
         active = np.flatnonzero(rng.random(cell.size, dtype=np.float32) < chance)
         user = present[np.searchsorted(row_end, active, side="right")].astype(np.int32)
         cell = cell[active]
-        day = cell - self.account_cell[user]
+        day = cell - account_cell[user]
 
         # A session per active user-day: a login, then feature events later that local day, all
         # from one client (mostly the user's usual one).
-        per_session = 1 + rng.poisson(self.feature_rate[cell])
+        per_session = 1 + rng.poisson(feature_rate[cell])
         login_at = timeline.day_start_us(day) + business_time_us(rng, user.size)
         until_midnight = (timeline.day_start_us(day + 1) - login_at).astype(np.float32)
         session_platform = np.where(rng.random(user.size, dtype=np.float32) < 0.85, users.platform[user], 0)
@@ -315,7 +319,7 @@ class EventSimulator:
         occurred = np.repeat(login_at, per_session) + delay.astype(np.int64)
 
         draw = rng.random(count, dtype=np.float32)
-        core = draw < np.repeat(self.core_share[cell], per_session)
+        core = draw < np.repeat(core_share[cell], per_session)
         bins = (rng.random(count, dtype=np.float32) * _LOOKUP_BINS).astype(np.int32)
         name = np.where(core, _CORE_LOOKUP[bins], _OTHER_LOOKUP[bins])
         name[is_login] = LOGIN
