@@ -2,7 +2,7 @@
 
 Each run is a fresh `cs-warehouse generate` process (imports, simulation, Parquet writing, the
 manifest), the way `make run` calls it. Wall time depends on what else the machine is doing, so
-the load average and the process CPU time are printed next to it.
+the load average and the process CPU time are printed next to it, with the peak resident memory.
 
     .venv/bin/python scripts/benchmark_generator.py --accounts 2000 --months 24 --runs 3
 """
@@ -93,6 +93,9 @@ def main() -> int:
     print(f"events/s (wall, best run):    {events / walls[0]:,.0f}")
     print(f"events/s (wall, median run):  {events / statistics.median(walls):,.0f}")
     print(f"events/s per CPU second:      {events / statistics.median(cpus):,.0f}")
+    # ru_maxrss of children is the largest peak of any finished child, in KiB on Linux.
+    peak_rss_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS (largest run):       {peak_rss_mib:,.0f} MiB")
     return 0
 
 

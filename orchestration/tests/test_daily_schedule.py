@@ -3,7 +3,8 @@
 Demo mode starts from an empty raw directory: the first scheduled run generates the demo feed
 ending on its day, each later one grows it by a day (the same history continued). Three runs in a
 row each pass every blocking check and publish, the warehouse after the third equals a full
-build of the third day's data, and a backfill of three past days after that publishes too.
+build of the third day's data, and a backfill of three past days after that publishes too. A run
+of a day the feed already holds leaves it as it is.
 """
 
 import hashlib
@@ -14,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from dagster import Definitions, build_schedule_context
+from dagster import Definitions, build_schedule_context, materialize
 from test_dagster_pipeline import (
     PARTITION_RANGE_START_TAG,
     differing_relations,
@@ -26,6 +27,7 @@ from test_dagster_pipeline import (
 
 from cs_warehouse.generator import read_manifest
 from cs_warehouse.jobs import BACKFILL_JOB, DAILY_REFRESH_JOB, daily_refresh_schedule
+from cs_warehouse.raw_assets import RawTablesConfig, raw_tables
 from cs_warehouse.reporting_days import PARTITION_RANGE_END_TAG, reporting_timezone
 from cs_warehouse.resources import DEMO_MANIFEST_NAME, RawData
 
@@ -33,7 +35,7 @@ FIRST_DAY = date(2026, 11, 25)
 DAYS = [FIRST_DAY + timedelta(days=offset) for offset in range(3)]
 # A backfill of three days before the first scheduled one.
 BACKFILL_RANGE = (FIRST_DAY - timedelta(days=3), FIRST_DAY - timedelta(days=1))
-DEMO_SCALE = RawData(demo_accounts=60, demo_months=6, demo_seed=11)
+DEMO_SCALE = {"demo_accounts": 60, "demo_months": 6, "demo_seed": 11}
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +49,7 @@ def demo_definitions(parsed_dbt_project) -> Definitions:
         asset_checks=definitions.asset_checks,
         jobs=definitions.jobs,
         schedules=definitions.schedules,
-        resources={**definitions.resources, "raw_data": DEMO_SCALE},
+        resources={**definitions.resources, "raw_data": RawData(**DEMO_SCALE)},
     )
 
 
@@ -123,12 +125,29 @@ def test_a_backfill_of_past_days_after_the_schedule_publishes(daily_runs, demo_d
     assert published(backfill)
 
 
-def test_a_daily_run_of_a_past_day_keeps_the_demo_feed(daily_runs, demo_definitions):
-    """The daily job launched by hand for a day the feed already holds reports on that day and
-    leaves the feed as it is (it is never cut back or rewritten)."""
-    _, raw_dir, serving = daily_runs
+def materialize_raw_tables(raw_dir: Path, day: date):
+    return materialize(
+        [raw_tables],
+        resources={"raw_data": RawData(directory=str(raw_dir), **DEMO_SCALE)},
+        run_config={"ops": {"raw_tables": {"config": RawTablesConfig(as_of_date=day.isoformat()).model_dump()}}},
+        raise_on_error=False,
+    )
+
+
+def test_a_run_of_a_past_day_keeps_the_demo_feed_as_it_is(daily_runs):
+    """A day the feed already holds (the daily job launched by hand for a past partition) is
+    reported on from the feed as it is: it is never cut back or rewritten."""
+    _, raw_dir, _ = daily_runs
     files_before = raw_file_digests(raw_dir)
-    past = scheduled_run(demo_definitions, raw_dir, serving, DAYS[0])
-    assert past.success, failure_messages(past)
-    assert published(past)
+    assert materialize_raw_tables(raw_dir, DAYS[0]).success
+    assert raw_file_digests(raw_dir) == files_before
+
+
+def test_a_day_past_the_simulated_calendar_fails_and_says_what_to_do(daily_runs):
+    _, raw_dir, _ = daily_runs
+    files_before = raw_file_digests(raw_dir)
+    horizon_end = date.fromisoformat(read_manifest(raw_dir)["window"]["horizon_end_date"])
+    result = materialize_raw_tables(raw_dir, horizon_end + timedelta(days=1))
+    assert not result.success
+    assert "make run" in failure_messages(result)
     assert raw_file_digests(raw_dir) == files_before
