@@ -74,8 +74,8 @@ postgres:
 	}
 
 run: install
-	@# Demo data is regenerated on every run (it ends yesterday); a directory of real data
-	@# (no demo manifest in it) is never overwritten.
+	@# Demo data grows to yesterday on every run (its history continued, earlier days unchanged); a
+	@# directory of real data (no demo manifest in it) is never overwritten.
 	@if [ ! -d "$(RAW_DATA_DIR)" ] || [ -f "$(RAW_DATA_DIR)/_demo_manifest.json" ]; then \
 		cs-warehouse generate --out "$(RAW_DATA_DIR)" --accounts $(DEMO_ACCOUNTS) \
 			--months $(DEMO_MONTHS) --seed $(DEMO_SEED); \

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from cs_warehouse.cli_serving import SERVING_COMMANDS, add_serving_commands, run_serving_command
-from cs_warehouse.generator import GeneratorConfig, NotDemoDataError, continued_history, generate
+from cs_warehouse.generator import GeneratorConfig, NotDemoDataError, continued_history, generate, read_manifest
 from cs_warehouse.generator.config import REPORTING_TIMEZONE, yesterday_in
 from cs_warehouse.health_fit import (
     DEFAULT_MAX_RED_SHARE,
@@ -184,6 +184,13 @@ def main(argv: list[str] | None = None) -> int:
             if continued is not None:
                 print(f"Continuing the demo history in {args.out} that starts {continued.start}", file=sys.stderr)
                 config = continued
+            elif (read_manifest(args.out) or {}).get("history"):
+                print(
+                    f"Starting a new demo history in {args.out} from {config.start} (the one there is of another "
+                    "scale or does not reach the end date): rebuild a warehouse built from the old one with "
+                    "`dbt build --full-refresh`",
+                    file=sys.stderr,
+                )
         started = time.perf_counter()
         manifest = generate(config, args.out, show_progress=args.progress)
     except (NotDemoDataError, ValueError) as error:

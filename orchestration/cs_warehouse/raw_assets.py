@@ -107,6 +107,8 @@ def _generate_demo_data(raw_data: RawData, end_date: str, context: AssetExecutio
             description=f"The demo generator failed (exit {completed.returncode}).",
             metadata={"stderr": MetadataValue.text(completed.stderr[-4000:])},
         )
+    # Whether the history was continued or started anew, and what was written.
+    context.log.info(f"{completed.stderr.strip()}\n{completed.stdout.strip()}".strip())
 
 
 @multi_asset(specs=[raw_table_spec(table) for table in TABLES], name=RAW_TABLES_ASSET_NAME)

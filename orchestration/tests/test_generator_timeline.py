@@ -125,7 +125,8 @@ def test_the_next_day_repeats_every_row_of_the_day_before(consecutive_days):
 
 
 def test_a_history_continues_into_the_next_month(consecutive_days):
-    assert set(history_differences(consecutive_days[END_DATE], consecutive_days[NEXT_MONTH_END], END_DATE).values()) == {0}
+    differences = history_differences(consecutive_days[END_DATE], consecutive_days[NEXT_MONTH_END], END_DATE)
+    assert set(differences.values()) == {0}
 
 
 def test_late_arrivals_land_on_later_days(consecutive_days):
@@ -151,7 +152,8 @@ def test_the_cli_continues_the_history_in_its_output_directory(tmp_path: Path, c
     gives the dataset of that day of the same history, byte for byte."""
     out = tmp_path / "raw"
     scale = ["--accounts", "80", "--months", "6", "--seed", "3", "--no-progress"]
-    assert cli_main(["generate", "--out", str(out), *scale, "--end-date", "2026-11-20", "--start-date", "2026-06-01"]) == 0
+    first_day = ["--end-date", "2026-11-20", "--start-date", "2026-06-01"]
+    assert cli_main(["generate", "--out", str(out), *scale, *first_day]) == 0
     assert cli_main(["generate", "--out", str(out), *scale, "--end-date", NEXT_MONTH_END.isoformat()]) == 0
     assert read_manifest(out)["window"]["start_date"] == "2026-06-01"
     expected = consecutive_days[NEXT_MONTH_END]
