@@ -51,6 +51,7 @@ def continued_history(config: GeneratorConfig, out_dir: Path | str) -> Generator
         return None
     return continued if continued.history() == history else None
 
+
 def generate(config: GeneratorConfig, out_dir: Path | str, show_progress: bool | None = None) -> dict:
     """Write a full demo dataset to out_dir (replacing a previous one) and return its manifest.
 

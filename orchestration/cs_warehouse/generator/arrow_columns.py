@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pyarrow as pa
 
-from cs_warehouse.raw_contract import Table
 from cs_warehouse.generator.timeline import NULL_TIMESTAMP
+from cs_warehouse.raw_contract import Table
 
 # Two ASCII characters per entry, first character in the lower byte (little-endian uint16), so a
 # matrix of entries viewed as bytes reads left to right.

@@ -89,7 +89,7 @@ def price_items(lifecycle: Lifecycle) -> tuple[tuple[Plan, ...], ItemPrices]:
                     "USD" if subs["usd"][s] else "JPY",
                 )
             ]
-            for s, tier in zip(sub, items["tier"])
+            for s, tier in zip(sub, items["tier"], strict=True)
         ],
         dtype=np.int64,
     )
@@ -183,7 +183,7 @@ class _ItemVersions:
     last: np.ndarray  # per subscription: one past its last position
 
     @classmethod
-    def of(cls, items: dict[str, np.ndarray], subscription_count: int) -> "_ItemVersions":
+    def of(cls, items: dict[str, np.ndarray], subscription_count: int) -> _ItemVersions:
         order = np.lexsort((items["valid_from"], items["sub"]))
         grouped = items["sub"][order]
         subscriptions = np.arange(subscription_count)
@@ -227,14 +227,16 @@ class _Invoices:
     line_end: np.ndarray
 
     @classmethod
-    def concat(cls, blocks: list["_Invoices"]) -> "_Invoices":
+    def concat(cls, blocks: list[_Invoices]) -> _Invoices:
         offsets = np.cumsum([0] + [block.account.size for block in blocks[:-1]])
         merged = {
             name: np.concatenate([getattr(block, name) for block in blocks])
             for name in cls.__dataclass_fields__
             if name != "line_invoice"
         }
-        line_invoice = np.concatenate([block.line_invoice + offset for block, offset in zip(blocks, offsets)])
+        line_invoice = np.concatenate(
+            [block.line_invoice + offset for block, offset in zip(blocks, offsets, strict=True)]
+        )
         return cls(line_invoice=line_invoice, **merged)
 
 
@@ -371,11 +373,12 @@ def _unrecovered_failures(
     total: np.ndarray,
 ) -> _Dunning:
     """Payments dunning never recovers happen only on the way out: some customers whose core
-    subscription is canceled (the unhealthier, the likelier) stop paying from a core invoice due 4 to
-    8.5 weeks before their paid service ends, and cancel while it is still retried. Every invoice of the account due from then on and
-    issued before the end goes unpaid; all are written off when the service ends (the subscription
-    keeps the cancel reason its cancellation drew). Customers who come back later, or buy an add-on
-    after that invoice, are not among them: a write-off ends the relationship."""
+    subscription is canceled (the unhealthier, the likelier) stop paying from a core invoice due 4
+    to 8.5 weeks before their paid service ends, and cancel while it is still retried. Every invoice
+    of the account due from then on and issued before the end goes unpaid; all are written off when
+    the service ends (the subscription keeps the cancel reason its cancellation drew). Customers who
+    come back later, or buy an add-on after that invoice, are not among them: a write-off ends the
+    relationship."""
     subs = lifecycle.subscriptions
     timeline = lifecycle.timeline
     accounts, subscription_count = lifecycle.accounts.count, subs["account"].size

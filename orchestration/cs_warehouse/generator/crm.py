@@ -150,9 +150,9 @@ class Contacts:
 
     def pick(self, rng: np.random.Generator, account: np.ndarray, at_us: np.ndarray) -> np.ndarray:
         """A random contact of each given account among those in the CRM at `at_us` (else its primary)."""
-        contact = self.first_of_account[account] + (
-            rng.random(account.size) * self.count_of_account[account]
-        ).astype(np.int64)
+        contact = self.first_of_account[account] + (rng.random(account.size) * self.count_of_account[account]).astype(
+            np.int64
+        )
         return np.where(self.created_us[contact] <= at_us, contact, self.first_of_account[account])
 
 
@@ -174,9 +174,10 @@ def contacts_table(config: GeneratorConfig, lifecycle: Lifecycle, names: Account
     exists = lifecycle.occurred(created)
     first = rng.integers(0, len(FIRST_NAMES), account.size)
     last = rng.integers(0, len(LAST_NAMES), account.size)
-    full_names = [f"{FIRST_NAMES[f]} {LAST_NAMES[l]}" for f, l in zip(first, last)]
+    full_names = [f"{FIRST_NAMES[f]} {LAST_NAMES[surname]}" for f, surname in zip(first, last, strict=True)]
     emails = [
-        f"{FIRST_NAMES[f].lower()}.{LAST_NAMES[l].lower()}@{names.domains[a]}" for f, l, a in zip(first, last, account)
+        f"{FIRST_NAMES[f].lower()}.{LAST_NAMES[surname].lower()}@{names.domains[a]}"
+        for f, surname, a in zip(first, last, account, strict=True)
     ]
     titles = rng.integers(0, len(JOB_TITLES), account.size)
     table = cols.build_table(
@@ -373,7 +374,10 @@ def tickets_table(config: GeneratorConfig, lifecycle: Lifecycle, contacts: Conta
             "ticket_id": cols.sequential_ids("tkt_", np.arange(1, count + 1), 6),
             "account_id": account_ids(account),
             "requester_email": cols.strings(
-                [None if skip else contacts.emails[contact] for contact, skip in zip(requester, no_requester)]
+                [
+                    None if skip else contacts.emails[contact]
+                    for contact, skip in zip(requester, no_requester, strict=True)
+                ]
             ),
             "created_at": cols.timestamps(created),
             "first_response_at": cols.timestamps(np.where(answered, first_response, NULL_TIMESTAMP)),
@@ -438,7 +442,7 @@ def survey_responses_table(
     pick = rng.integers(0, 1 << 16, count)
     comments = [
         NPS_COMMENTS[feeling][choice % len(NPS_COMMENTS[feeling])] if commented else None
-        for feeling, choice, commented in zip(mood, pick, has_comment)
+        for feeling, choice, commented in zip(mood, pick, has_comment, strict=True)
     ]
     contact = contacts.pick(rng, account, responded)
     anonymous = rng.random(count) < 0.08

@@ -270,9 +270,7 @@ def _draw_accounts(config: GeneratorConfig, timeline: Timeline) -> Accounts:
         True,
         np.where(size_class == LOW_TOUCH, rng.random(n) < 0.92, rng.random(n) < 0.25),
     )
-    csm_pick = np.where(
-        size_class == TECH_TOUCH, rng.integers(0, MISALLOCATING_CSMS, n), rng.integers(0, CSM_COUNT, n)
-    )
+    csm_pick = np.where(size_class == TECH_TOUCH, rng.integers(0, MISALLOCATING_CSMS, n), rng.integers(0, CSM_COUNT, n))
     csm = np.where(assigned, csm_pick, -1)
     neglected = (size_class == HIGH_TOUCH) & ((csm < MISALLOCATING_CSMS) | (rng.random(n) < 0.1))
     return Accounts(
@@ -508,7 +506,7 @@ def simulate(config: GeneratorConfig) -> Lifecycle:
                 proposal_day.append(max(0, day - int(rng.integers(5, 30))))
 
         # Promotional discounts run out.
-        for account, product in zip(*np.nonzero(promo_end_day == day)):
+        for account, product in zip(*np.nonzero(promo_end_day == day), strict=True):
             sub = core_sub[account] if product == CORE else addon_sub[account, ADD_ONS.index(product)]
             promo_end_day[account, product] = -1
             if sub < 0 or status[account] != 2 or ledger.sub_ended[sub] != NULL_TIMESTAMP:

@@ -1,4 +1,4 @@
-"""Writing the raw tables as Parquet in the layout of raw_sources.md, plus the demo manifest."""
+"""Writing the raw tables as Parquet in the layout of docs/raw_contract.md, plus the demo manifest."""
 
 from __future__ import annotations
 
@@ -168,7 +168,9 @@ def write_events(out_dir: Path, simulator: EventSimulator, seed: int, progress) 
             order = ready[np.argsort(key[ready], kind="stable")]
             files = file[order]
             boundaries = np.flatnonzero(np.diff(files)) + 1
-            ranges = list(zip(np.concatenate([[0], boundaries]), np.concatenate([boundaries, [order.size]])))
+            ranges = list(
+                zip(np.concatenate([[0], boundaries]), np.concatenate([boundaries, [order.size]]), strict=True)
+            )
             paths = [events_dir / layout.names[files[first_row]] for first_row, _ in ranges] if order.size else []
             files_written += len(paths)
             # Arrow conversion and Parquet encoding run on the other core while the next window is
@@ -185,7 +187,7 @@ def _write_event_files(
     events: EventBatch, ranges: list, paths: list[Path], user_account: np.ndarray, seed: int
 ) -> None:
     table = events_arrow(events, user_account, seed)
-    for (first_row, end_row), path in zip(ranges, paths):
+    for (first_row, end_row), path in zip(ranges, paths, strict=False):
         write_parquet(table.slice(first_row, end_row - first_row), path)
 
 

@@ -95,7 +95,7 @@ def simulate_users(config: GeneratorConfig, lifecycle: Lifecycle, domains: list[
         created.append(start + (rng.random(targets[0] - 1) * 21 * MICROS_PER_DAY).astype(np.int64))
         admin.append(np.zeros(targets[0] - 1, dtype=bool))
         deactivated = [np.full(targets[0], NULL_TIMESTAMP)]
-        for version, previous_target, target in zip(versions[1:], targets[:-1], targets[1:]):
+        for version, previous_target, target in zip(versions[1:], targets[:-1], targets[1:], strict=True):
             changed_at = items["valid_from"][version]
             if target > previous_target:
                 count = target - previous_target
@@ -158,8 +158,8 @@ def simulate_users(config: GeneratorConfig, lifecycle: Lifecycle, domains: list[
     first = rng.integers(0, len(FIRST_NAMES), count)
     last = rng.integers(0, len(LAST_NAMES), count)
     emails = [
-        f"{FIRST_NAMES[f].lower()}.{LAST_NAMES[l].lower()}.{number}@{domains[a]}"
-        for f, l, number, a in zip(first, last, range(count), account)
+        f"{FIRST_NAMES[f].lower()}.{LAST_NAMES[surname].lower()}.{number}@{domains[a]}"
+        for f, surname, number, a in zip(first, last, range(count), account, strict=True)
     ]
     table = cols.build_table(
         raw_contract.table("users"),
@@ -193,11 +193,11 @@ class EventBatch:
     def count(self) -> int:
         return self.user.size
 
-    def take(self, rows: np.ndarray) -> "EventBatch":
+    def take(self, rows: np.ndarray) -> EventBatch:
         return EventBatch(*(getattr(self, name)[rows] for name in EVENT_FIELDS))
 
     @classmethod
-    def concat(cls, batches: list["EventBatch"]) -> "EventBatch":
+    def concat(cls, batches: list[EventBatch]) -> EventBatch:
         return cls(*(np.concatenate([getattr(batch, name) for batch in batches]) for name in EVENT_FIELDS))
 
 
@@ -344,7 +344,7 @@ class EventSimulator:
         """Properties, then what delivery does: latency, late arrivals, clocks running ahead,
         unknown names from old clients and at-least-once re-deliveries. One uniform draw per event
         decides the rare cases (they exclude each other)."""
-        rng, timeline = self.rng, self.timeline
+        rng = self.rng
         count = user.size
         choices = _PROPERTY_COUNT[name]
         with_properties = np.flatnonzero(choices)

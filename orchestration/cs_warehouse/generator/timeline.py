@@ -41,7 +41,7 @@ class Timeline:
     start_us: int
 
     @classmethod
-    def for_range(cls, start_date: date, end_date: date, timezone: str) -> "Timeline":
+    def for_range(cls, start_date: date, end_date: date, timezone: str) -> Timeline:
         zone = ZoneInfo(timezone)
         start_local = datetime.combine(start_date, time(), zone)
         day_count = (end_date - start_date).days + 2
@@ -85,8 +85,6 @@ def add_months(instant_us: np.ndarray, months: np.ndarray) -> np.ndarray:
     month = day_start.astype("datetime64[M]")
     day_of_month = (day_start - month.astype("datetime64[D]")).astype(np.int64)
     target_month = month + np.asarray(months, dtype=np.int64)
-    month_length = ((target_month + 1).astype("datetime64[D]") - target_month.astype("datetime64[D]")).astype(
-        np.int64
-    )
+    month_length = ((target_month + 1).astype("datetime64[D]") - target_month.astype("datetime64[D]")).astype(np.int64)
     target_day = target_month.astype("datetime64[D]") + np.minimum(day_of_month, month_length - 1)
     return target_day.astype("datetime64[us]").astype(np.int64) + time_of_day
