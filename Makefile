@@ -35,7 +35,7 @@ TEST_CONFIGURATIONS := \
 	11:'{as_of_date: "$(TEST_END_DATE)"}' \
 	7:'{as_of_date: "2026-03-08", reporting_timezone: "America/New_York"}'
 
-.PHONY: help install browser postgres run report test lint pytest dbt-test-build dev docs clean
+.PHONY: help install browser postgres run report test lint pytest dbt-test-build dev docs clean java spark-install spark-run test-spark
 
 help:
 	@echo "make run   - install, generate demo data, dbt build into $(WAREHOUSE_PATH), publish"
@@ -46,6 +46,8 @@ help:
 	@echo "make lint  - sqlfluff, ruff check, ruff format --check"
 	@echo "make dev   - Dagster UI on http://127.0.0.1:3000"
 	@echo "make docs  - dbt docs (lineage) on http://127.0.0.1:8080"
+	@echo "make spark-run    - the demo warehouse built on Apache Spark (local, in-process) under $(SPARK_WAREHOUSE_DIR)"
+	@echo "make test-spark   - build a small dataset on Spark and DuckDB, compare every public mart"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -94,7 +96,7 @@ run: install
 report: install
 	cs-warehouse report --database "$(SERVING_PATH)" --out "$(REPORT_PATH)"
 
-test: install browser postgres dbt-test-build lint pytest
+test: install browser postgres dbt-test-build lint pytest test-spark
 
 dbt-test-build: install
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
@@ -118,6 +120,61 @@ lint: install
 pytest: install browser postgres
 	$(BIN)/pytest
 
+# Apache Spark: dbt-spark with pyspark in a venv of its own (.venv-spark, requirements-spark.lock: the
+# default lock plus dbt-spark and pyspark at the same versions for every shared package), and a Java
+# runtime for Spark's JVM.
+SPARK_VENV := .venv-spark
+SPARK_BIN := $(abspath $(SPARK_VENV))/bin
+SPARK_WAREHOUSE_DIR ?= spark-warehouse
+# The Spark comparison dataset: small, so the in-process Spark build fits in CI on two cores.
+SPARK_TEST_DIR := $(TEST_DIR)/spark
+SPARK_TEST_GENERATE_ARGS := --accounts 80 --months 8 --end-date $(TEST_AS_OF) --seed 11
+# Both builds of the comparison run with the same vars; a programme start month so kpi_program_impact has rows.
+SPARK_TEST_VARS := {as_of_date: "$(TEST_AS_OF)", cs_program_start_month: "2026-07-01"}
+
+$(SPARK_VENV)/.installed: pyproject.toml requirements-spark.lock $(VENV)/.installed
+	@test -x $(SPARK_BIN)/python || $(PYTHON) -m venv $(SPARK_VENV)
+	$(BIN)/uv pip sync --quiet --python $(SPARK_BIN)/python --compile-bytecode requirements-spark.lock
+	$(BIN)/uv pip install --quiet --python $(SPARK_BIN)/python --no-deps --compile-bytecode -e .
+	@touch $@
+
+# Spark 4 runs on Java 17; install Debian's headless runtime when no java is on PATH (needs root or sudo).
+java:
+	@command -v java >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	}
+
+spark-install: $(SPARK_VENV)/.installed java
+
+# The demo warehouse on Spark: tables are Parquet under SPARK_WAREHOUSE_DIR with a Derby catalog beside them.
+spark-run: spark-install
+	@if [ ! -d "$(RAW_DATA_DIR)" ] || [ -f "$(RAW_DATA_DIR)/_demo_manifest.json" ]; then \
+		cs-warehouse generate --out "$(RAW_DATA_DIR)" --accounts $(DEMO_ACCOUNTS) \
+			--months $(DEMO_MONTHS) --seed $(DEMO_SEED); \
+	fi
+	DBT_TARGET=spark SPARK_WAREHOUSE_DIR=$(abspath $(SPARK_WAREHOUSE_DIR)) RAW_DATA_DIR=$(abspath $(RAW_DATA_DIR)) \
+		$(SPARK_BIN)/dbt build --exclude-resource-type unit_test
+
+# One small dataset built on DuckDB and on Spark (models and seeds, and on Spark the key and relationship
+# tests of the marts; DuckDB runs every test in dbt-test-build), then every public mart compared.
+test-spark: install spark-install
+	rm -rf $(SPARK_TEST_DIR) && mkdir -p $(SPARK_TEST_DIR)
+	cs-warehouse generate --out $(SPARK_TEST_DIR)/raw $(SPARK_TEST_GENERATE_ARGS) --no-progress
+	RAW_DATA_DIR=$(SPARK_TEST_DIR)/raw WAREHOUSE_PATH=$(SPARK_TEST_DIR)/warehouse.duckdb \
+		dbt build --exclude-resource-type test unit_test --target-path $(SPARK_TEST_DIR)/target-duckdb \
+		--vars '$(SPARK_TEST_VARS)'
+	DBT_TARGET=spark SPARK_WAREHOUSE_DIR=$(abspath $(SPARK_TEST_DIR))/spark-warehouse \
+		RAW_DATA_DIR=$(abspath $(SPARK_TEST_DIR))/raw DBT_THREADS=4 \
+		$(SPARK_BIN)/dbt build --target-path $(SPARK_TEST_DIR)/target-spark \
+		--exclude-resource-type unit_test \
+		--exclude 'resource_type:test,path:models/staging' 'resource_type:test,path:models/intermediate' \
+			'resource_type:test,path:models/marts,test_name:not_null' \
+			'resource_type:test,path:models/marts,test_name:accepted_range' \
+			'resource_type:test,path:models/marts,test_name:accepted_values' \
+		--vars '$(SPARK_TEST_VARS)'
+	$(BIN)/python scripts/compare_spark_marts.py $(SPARK_TEST_DIR)/warehouse.duckdb $(SPARK_TEST_DIR)/spark-warehouse
+
 # Run history and schedule state persist in .dagster_home between sessions.
 dev: install
 	mkdir -p .dagster_home
@@ -127,4 +184,4 @@ docs: install
 	dbt docs generate && dbt docs serve --port 8080
 
 clean:
-	rm -rf build serving target logs dbt_packages .venv .dagster_home
+	rm -rf build serving target logs dbt_packages .venv .dagster_home .venv-spark spark-warehouse

@@ -8,3 +8,10 @@
 {% macro default__date_series(start_date, end_date, datepart) -%}
     generate_series(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 {{ datepart }})
 {%- endmacro %}
+
+{#- Spark yields dates rather than timestamps; callers cast the column to the type they need. -#}
+{% macro spark__date_series(start_date, end_date, datepart) -%}
+    lateral (
+        select explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 {{ datepart }}))
+    )
+{%- endmacro %}

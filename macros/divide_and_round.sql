@@ -9,6 +9,16 @@
     round(({{ numerator }}) / {{ divisor }}, {{ scale }})
 {%- endmacro %}
 
+{#- Spark's decimal quotient is rounded to a fixed scale first, so it is taken in integers too. -#}
+{% macro spark__divide_and_round(numerator, divisor, scale) -%}
+    cast(
+        cast(
+            cast(floor(2 * ({{ numerator }}) * {{ 10 ** scale }} + {{ divisor }}) as decimal(38, 0))
+            div (2 * {{ divisor }}) as decimal(38, 0)
+        ) * cast(0.{{ '0' * (scale - 1) }}1 as decimal(38, {{ scale }})) as decimal(18, {{ scale }})
+    )
+{%- endmacro %}
+
 {#- DuckDB divides decimals in double precision, which can round a half cent the wrong way; the
     quotient is taken in integers instead: floor(x / m) = floor(floor(x) / m) for x >= 0. -#}
 {% macro duckdb__divide_and_round(numerator, divisor, scale) -%}

@@ -37,7 +37,16 @@
 
 {#- Window over an account's daily rows covering the `days` local days ending on the current row. -#}
 {% macro trailing_days(days) -%}
+    {{ return(adapter.dispatch('trailing_days', 'cs_warehouse')(days)) }}
+{%- endmacro %}
+
+{% macro default__trailing_days(days) -%}
     over (partition by account_id order by date range between interval {{ days - 1 }} day preceding and current row)
+{%- endmacro %}
+
+{#- Spark's range frames take no interval over a date: the frame is counted in days since 1970-01-01. -#}
+{% macro spark__trailing_days(days) -%}
+    over (partition by account_id order by unix_date(date) range between {{ days - 1 }} preceding and current row)
 {%- endmacro %}
 
 {#- Gaps and islands: the date minus its rank in the partition, equal for consecutive days and

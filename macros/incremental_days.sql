@@ -27,3 +27,45 @@
     {%- endif -%}
     {{ return("cast('" ~ reload_start ~ "' as timestamp)") }}
 {%- endmacro %}
+
+{#- Config of a day-grained incremental model whose runs rebuild whole days of `date_column`:
+    DuckDB deletes the days present in the new batch and inserts them again (and drops days after
+    as_of_date first); Spark overwrites their partitions of a Parquet table (insert_overwrite with
+    dynamic partition overwrite), since merge and delete+insert need Delta tables. Spark keeps
+    days after a moved-back as_of_date until a full refresh. Use as `config(**incremental_by_day('date'))`. -#}
+{% macro incremental_by_day(date_column) -%}
+    {{ return(adapter.dispatch('incremental_by_day', 'cs_warehouse')(date_column)) }}
+{%- endmacro %}
+
+{% macro default__incremental_by_day(date_column) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': date_column,
+        'pre_hook': "{{ delete_days_after_as_of_date('" ~ date_column ~ "') }}",
+    }) }}
+{%- endmacro %}
+
+{% macro spark__incremental_by_day(date_column) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'insert_overwrite',
+        'partition_by': [date_column],
+        'file_format': 'parquet',
+    }) }}
+{%- endmacro %}
+
+{#- Config of an incremental model whose runs replace rows by `unique_key`: delete+insert on DuckDB.
+    Spark can replace rows by key only in Delta tables (merge), so there the model is a table rebuilt
+    from all its input every run. -#}
+{% macro incremental_by_key(unique_key) -%}
+    {{ return(adapter.dispatch('incremental_by_key', 'cs_warehouse')(unique_key)) }}
+{%- endmacro %}
+
+{% macro default__incremental_by_key(unique_key) -%}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': unique_key}) }}
+{%- endmacro %}
+
+{% macro spark__incremental_by_key(unique_key) -%}
+    {{ return({'materialized': 'table', 'file_format': 'parquet'}) }}
+{%- endmacro %}

@@ -1,10 +1,7 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='date',
         on_schema_change='fail',
-        pre_hook="{{ delete_days_after_as_of_date('date') }}"
+        **incremental_by_day('date')
     )
 }}
 
@@ -222,7 +219,7 @@ survey_days as (
     select
         survey_responses.account_id,
         {{ to_local_date('survey_responses.responded_at') }} as signal_date,
-        arg_max(
+        max_by(
             case when survey_responses.survey_type = 'nps' then survey_responses.score end,
             case when survey_responses.survey_type = 'nps' then survey_responses.responded_at end
         ) as latest_nps_score,

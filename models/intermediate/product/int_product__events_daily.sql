@@ -2,12 +2,8 @@
     the new batch, Spark overwrites their activity_date partitions. -#}
 {{
     config(
-        materialized='incremental',
-        incremental_strategy=('delete+insert' if target.type == 'duckdb' else 'insert_overwrite'),
-        unique_key=('activity_date' if target.type == 'duckdb' else none),
-        partition_by=(none if target.type == 'duckdb' else ['activity_date']),
         on_schema_change='fail',
-        pre_hook=("{{ delete_days_after_as_of_date() }}" if target.type == 'duckdb' else []),
+        **incremental_by_day('activity_date')
     )
 }}
 

@@ -25,7 +25,7 @@ survey_responses as (
 ),
 
 kpi_scopes as (
-    select unnest({{ ['company'] + segment_names() }}) as kpi_scope
+    select {{ rows_of_values(['company'] + segment_names()) }} as kpi_scope
 ),
 
 movement_scopes as (

@@ -29,9 +29,7 @@ responses_in_window as (
 
 -- staging drops exact duplicates; a re-sent answer with the same id keeps its first delivery
 deduplicated_responses as (
-    select *
-    from responses_in_window
-    qualify row_number() over (partition by response_id order by responded_at, score) = 1
+    {{ first_row_per('responses_in_window', 'response_id', 'responded_at, score nulls last') }}
 ),
 
 final as (

@@ -21,7 +21,7 @@ open_alerts as (
         account_id,
         count(*) as open_alerts,
         count_if(severity = 'high') as open_high_severity_alerts,
-        string_agg(alert_type, ', ' order by alert_type) as open_alert_types,
+        {{ sorted_string_agg('alert_type', ', ') }} as open_alert_types,
         min(opened_on) as oldest_open_alert_on
     from alerts
     where closed_on is null

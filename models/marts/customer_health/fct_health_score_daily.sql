@@ -1,10 +1,7 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='date',
         on_schema_change='fail',
-        pre_hook="{{ delete_days_after_as_of_date('date') }}"
+        **incremental_by_day('date')
     )
 }}
 

@@ -45,7 +45,7 @@ window_measures as (
 ),
 
 measure_names as (
-    select unnest(['logo_churn_rate', 'ltv', 'expansion_mrr', 'nps']) as measure_name
+    select {{ rows_of_values(['logo_churn_rate', 'ltv', 'expansion_mrr', 'nps']) }} as measure_name
 ),
 
 measure_values as (

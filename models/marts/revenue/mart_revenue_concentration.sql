@@ -25,7 +25,7 @@ month_totals as (
         month,
         count(*) as active_accounts,
         -- ceil(0.2 x n) in integers, free of floating-point error.
-        (count(*) + 4) // 5 as top_accounts,
+        {{ integer_divide('count(*) + 4', 5) }} as top_accounts,
         sum(mrr) as total_mrr
     from ranked_paying_accounts
     group by month

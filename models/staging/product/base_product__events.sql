@@ -5,11 +5,8 @@
     rows, and replacing those rows by key gives the counts a full build gives. -#}
 {{
     config(
-        materialized='incremental',
-        unique_key='event_row_key',
-        incremental_strategy=('delete+insert' if target.type == 'duckdb' else 'merge'),
-        file_format=(none if target.type == 'duckdb' else 'delta'),
         on_schema_change='fail',
+        **incremental_by_key('event_row_key')
     )
 }}
 

@@ -1,0 +1,65 @@
+{#- SQL that DuckDB and Spark spell differently, one macro per construct, so a model reads the same
+    on both engines. The DuckDB versions render the SQL the models had before they were shared. -#}
+
+{#- The first row of each `partition_by` group of a relation in `order_by` order. Spark has no
+    qualify, so there the rows carry an extra column `first_row_rank`; select named columns after it.
+    Null order differs between engines (DuckDB sorts nulls last): spell it out for nullable columns. -#}
+{% macro first_row_per(relation, partition_by, order_by) -%}
+    {{ return(adapter.dispatch('first_row_per', 'cs_warehouse')(relation, partition_by, order_by)) }}
+{%- endmacro %}
+
+{% macro default__first_row_per(relation, partition_by, order_by) -%}
+    select *
+    from {{ relation }}
+    qualify row_number() over (partition by {{ partition_by }} order by {{ order_by }}) = 1
+{%- endmacro %}
+
+{% macro spark__first_row_per(relation, partition_by, order_by) -%}
+    select *
+    from (
+        select
+            *,
+            row_number() over (partition by {{ partition_by }} order by {{ order_by }}) as first_row_rank
+        from {{ relation }}
+    ) as ranked_rows
+    where first_row_rank = 1
+{%- endmacro %}
+
+{#- Set-returning expression yielding one row per string of `values` (a list), for `select ... as column`. -#}
+{% macro rows_of_values(values) -%}
+    {{ return(adapter.dispatch('rows_of_values', 'cs_warehouse')(values)) }}
+{%- endmacro %}
+
+{% macro default__rows_of_values(values) -%}
+    unnest({{ values }})
+{%- endmacro %}
+
+{% macro spark__rows_of_values(values) -%}
+    explode(array('{{ values | join("', '") }}'))
+{%- endmacro %}
+
+{#- Integer division of two integers, truncating (both are non-negative where it is used). -#}
+{% macro integer_divide(numerator, divisor) -%}
+    {{ return(adapter.dispatch('integer_divide', 'cs_warehouse')(numerator, divisor)) }}
+{%- endmacro %}
+
+{% macro default__integer_divide(numerator, divisor) -%}
+    ({{ numerator }}) // {{ divisor }}
+{%- endmacro %}
+
+{% macro spark__integer_divide(numerator, divisor) -%}
+    ({{ numerator }}) div {{ divisor }}
+{%- endmacro %}
+
+{#- A group's string values sorted and joined by `delimiter`, duplicates kept; null when there are none. -#}
+{% macro sorted_string_agg(expression, delimiter) -%}
+    {{ return(adapter.dispatch('sorted_string_agg', 'cs_warehouse')(expression, delimiter)) }}
+{%- endmacro %}
+
+{% macro default__sorted_string_agg(expression, delimiter) -%}
+    string_agg({{ expression }}, '{{ delimiter }}' order by {{ expression }})
+{%- endmacro %}
+
+{% macro spark__sorted_string_agg(expression, delimiter) -%}
+    nullif(array_join(array_sort(collect_list({{ expression }})), '{{ delimiter }}'), '')
+{%- endmacro %}
