@@ -63,3 +63,22 @@
 {% macro spark__sorted_string_agg(expression, delimiter) -%}
     nullif(array_join(array_sort(collect_list({{ expression }})), '{{ delimiter }}'), '')
 {%- endmacro %}
+
+{#- dbt-spark's dateadd and datediff go through whole seconds and abort on a null argument; these keep
+    DuckDB's meaning: dateadd keeps the time of day to the microsecond (and clamps month ends), a
+    day difference counts calendar-day boundaries, a microsecond difference is the elapsed time. -#}
+{% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
+    timestampadd({{ datepart }}, {{ interval }}, {{ from_date_or_timestamp }})
+{%- endmacro %}
+
+{% macro spark__datediff(first_date, second_date, datepart) -%}
+    {%- if datepart == 'day' -%}
+        datediff(cast({{ second_date }} as date), cast({{ first_date }} as date))
+    {%- elif datepart in ['microsecond', 'millisecond'] -%}
+        timestampdiff({{ datepart }}, {{ first_date }}, {{ second_date }})
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "datediff by '" ~ datepart ~ "' has no Spark version in macros/dialect.sql; add one that counts like DuckDB"
+        ) }}
+    {%- endif -%}
+{%- endmacro %}

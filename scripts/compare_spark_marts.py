@@ -46,11 +46,20 @@ def comparable_columns(connection: duckdb.DuckDBPyConnection, mart: str) -> list
     return expressions
 
 
+def report_type_differences(connection: duckdb.DuckDBPyConnection, mart: str, spark_relation: str) -> None:
+    """Print the columns whose Spark type differs from DuckDB's (values are compared after a cast)."""
+    describe = "select column_name, column_type from (describe {})"
+    duckdb_types = dict(connection.sql(describe.format(f"duckdb_build.marts.{mart}")).fetchall())
+    spark_types = dict(connection.sql(describe.format(f"from {spark_relation}")).fetchall())
+    for name, duckdb_type in duckdb_types.items():
+        spark_type = spark_types.get(name, "missing").replace("TIMESTAMP WITH TIME ZONE", "TIMESTAMP")
+        if spark_type != duckdb_type:
+            print(f"  note: {mart}.{name} is {spark_type} on Spark, {duckdb_type} on DuckDB")
+
+
 def compare_mart(connection: duckdb.DuckDBPyConnection, mart: str, spark_dir: Path) -> tuple[int, int, int, int]:
     """(duckdb rows, spark rows, rows only in duckdb, rows only in spark)."""
     table_dir = spark_dir / "marts.db" / mart
-    if not table_dir.is_dir():
-        raise SystemExit(f"{mart}: no Spark table at {table_dir}; did the Spark build create it?")
     files = [path for path in table_dir.rglob("*.parquet") if not path.name.startswith(("_", "."))]
     select_list = ", ".join(comparable_columns(connection, mart))
     duckdb_rows = f"select {select_list} from duckdb_build.marts.{mart}"
@@ -59,6 +68,8 @@ def compare_mart(connection: duckdb.DuckDBPyConnection, mart: str, spark_dir: Pa
     else:  # an empty Spark table may have no data file at all
         spark_relation = f"(select * from duckdb_build.marts.{mart} limit 0)"
     spark_rows = f"select {select_list} from {spark_relation}"
+    if files:
+        report_type_differences(connection, mart, spark_relation)
     counts = connection.sql(
         f"""
         with duckdb_side as ({duckdb_rows}), spark_side as ({spark_rows})
@@ -68,7 +79,7 @@ def compare_mart(connection: duckdb.DuckDBPyConnection, mart: str, spark_dir: Pa
             (select count(*) from (from duckdb_side except all from spark_side)),
             (select count(*) from (from spark_side except all from duckdb_side))
         """
-    ).fetchone()
+    ).fetchall()[0]
     duckdb_count, spark_count, only_duckdb, only_spark = counts
     if only_duckdb or only_spark:
         sample = connection.sql(
@@ -97,6 +108,10 @@ def main(argv: list[str]) -> int:
     failures = []
     print(f"{'mart':<32} {'duckdb rows':>11} {'spark rows':>10} {'only duckdb':>11} {'only spark':>10}")
     for mart in marts:
+        if not (spark_dir / "marts.db" / mart).is_dir():
+            print(f"{mart:<32} missing on Spark")
+            failures.append(f"{mart}: no Spark table under {spark_dir / 'marts.db'}; did the Spark build create it?")
+            continue
         duckdb_count, spark_count, only_duckdb, only_spark = compare_mart(connection, mart, spark_dir)
         print(f"{mart:<32} {duckdb_count:>11} {spark_count:>10} {only_duckdb:>11} {only_spark:>10}")
         if only_duckdb or only_spark:

@@ -40,7 +40,7 @@ constant_mrr_ranges as (
         changed_on as range_start_on,
         lead(changed_on) over account_changes as next_changed_on,
         sum(mrr_x1200_change) over (
-            account_changes rows between unbounded preceding and current row
+            partition by account_id order by changed_on rows between unbounded preceding and current row
         ) as mrr_x1200
     from net_changes
     window account_changes as (partition by account_id order by changed_on)

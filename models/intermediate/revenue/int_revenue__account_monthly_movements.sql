@@ -22,7 +22,7 @@ account_history as (
         lag(segment) over account_months as previous_segment,
         coalesce(
             max(case when mrr > 0 then 1 else 0 end) over (
-                account_months rows between unbounded preceding and 1 preceding
+                partition by account_id order by month rows between unbounded preceding and 1 preceding
             ),
             0
         ) = 1 as has_paid_before
