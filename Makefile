@@ -128,9 +128,9 @@ SPARK_BIN := $(abspath $(SPARK_VENV))/bin
 SPARK_WAREHOUSE_DIR ?= spark-warehouse
 # The Spark comparison dataset: small, so the in-process Spark build fits in CI on two cores.
 SPARK_TEST_DIR := $(TEST_DIR)/spark
-SPARK_TEST_GENERATE_ARGS := --accounts 80 --months 8 --end-date $(TEST_AS_OF) --seed 11
+SPARK_TEST_GENERATE_ARGS := --accounts 80 --months 8 --end-date $(TEST_END_DATE) --seed 11
 # Both builds of the comparison run with the same vars; a programme start month so kpi_program_impact has rows.
-SPARK_TEST_VARS := {as_of_date: "$(TEST_AS_OF)", cs_program_start_month: "2026-07-01"}
+SPARK_TEST_VARS := {as_of_date: "$(TEST_END_DATE)", cs_program_start_month: "2026-07-01"}
 
 $(SPARK_VENV)/.installed: pyproject.toml requirements-spark.lock $(VENV)/.installed
 	@test -x $(SPARK_BIN)/python || $(PYTHON) -m venv $(SPARK_VENV)
