@@ -82,3 +82,16 @@
         ) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- Window function: the last non-null value of `expression` in the frame (follow it with `over`). -#}
+{% macro last_non_null(expression) -%}
+    {{ return(adapter.dispatch('last_non_null', 'cs_warehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__last_non_null(expression) -%}
+    last_value({{ expression }} ignore nulls)
+{%- endmacro %}
+
+{% macro spark__last_non_null(expression) -%}
+    last_value({{ expression }}, true)
+{%- endmacro %}

@@ -423,7 +423,7 @@ rolling_inputs as (
         cast(coalesce(sum(open_ticket_change) {{ running_total() }}, 0) as integer) as open_tickets,
         cast(coalesce(sum(urgent_tickets) {{ trailing_days(90) }}, 0) as integer) as urgent_tickets_90d,
         cast(coalesce(sum(bad_ratings) {{ trailing_days(90) }}, 0) as integer) as bad_ratings_90d,
-        cast(last_value(latest_nps_score ignore nulls) {{ trailing_days(180) }} as integer) as latest_nps_score_180d,
+        cast({{ last_non_null('latest_nps_score') }} {{ trailing_days(180) }} as integer) as latest_nps_score_180d,
         cast(coalesce(sum(csat_responses) {{ trailing_days(180) }}, 0) as integer) as csat_responses_180d,
         sum(csat_score_sum) {{ trailing_days(180) }} as csat_score_sum_180d,
         cast(coalesce(sum(detractor_responses) {{ trailing_days(30) }}, 0) as integer) as detractor_responses_30d,

@@ -68,7 +68,9 @@ realized as (
     select
         account_id,
         sum(amount_paid_reporting) as realized_revenue,
-        sum(amount_paid_reporting * gross_margin) as realized_gross_profit
+        -- in decimals: a sum of floats lands on either side of a half cent depending on the order of
+        -- its terms, which differs between engines and runs
+        sum(amount_paid_reporting * cast(gross_margin as decimal(38, 12))) as realized_gross_profit
     from paid_invoices
     group by account_id
 ),
