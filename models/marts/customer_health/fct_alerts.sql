@@ -45,7 +45,7 @@ episodes_with_state as (
 
 final as (
     select
-        {{ dbt.hash(dbt.concat(['account_id', "'|'", 'alert_type', "'|'", 'cast(opened_on as varchar)'])) }}
+        {{ dbt.hash(dbt.concat(['account_id', "'|'", 'alert_type', "'|'", 'cast(opened_on as ' ~ dbt.type_string() ~ ')'])) }}
             as alert_id,
         account_id,
         alert_type,

@@ -75,20 +75,22 @@ component_scores as (
 weighted_scores as (
     select
         component_scores.*,
-        cast(round(
-            (
+        -- the weighted mean rounded exactly (half up): weights have 4 decimals, so 10000 x their sum
+        -- is a whole number
+        cast({{ divide_and_round(
+            '(
                 component_scores.usage_score * component_weights.usage_weight
                 + component_scores.relationship_score * component_weights.relationship_weight
                 + component_scores.satisfaction_score * component_weights.satisfaction_weight
                 + component_scores.support_score * component_weights.support_weight
-            ) / (
+            ) * 10000',
+            'cast((
                 component_weights.usage_weight
                 + component_weights.relationship_weight
                 + component_weights.satisfaction_weight
                 + component_weights.support_weight
-            ),
-            2
-        ) as decimal(5, 2)) as health_score
+            ) * 10000 as integer)'
+        ) }} as decimal(5, 2)) as health_score
     from component_scores
     cross join component_weights
 ),
