@@ -45,7 +45,8 @@ episodes_with_state as (
 
 final as (
     select
-        {{ dbt.hash(dbt.concat(['account_id', "'|'", 'alert_type', "'|'", 'cast(opened_on as ' ~ dbt.type_string() ~ ')'])) }}
+        {%- set opened_on_text = 'cast(opened_on as ' ~ dbt.type_string() ~ ')' %}
+        {{ dbt.hash(dbt.concat(['account_id', "'|'", 'alert_type', "'|'", opened_on_text])) }}
             as alert_id,
         account_id,
         alert_type,
