@@ -72,7 +72,8 @@ final as (
         paid_invoices.rate_to_reporting,
         paid_invoices.amount_paid,
         -- Exact; rounded once per account where it is summed.
-        cast(paid_invoices.amount_paid as decimal(38, 2)) * paid_invoices.rate_to_reporting as amount_paid_reporting,
+        -- 19 + 18 digits: the exact product fits 38, so no engine rounds it
+        cast(paid_invoices.amount_paid as decimal(19, 2)) * paid_invoices.rate_to_reporting as amount_paid_reporting,
         -- An invoice without lines, or whose lines sum to 0, earns the default margin.
         {{ margin_or_default('invoice_margins.gross_margin') }} as gross_margin
     from paid_invoices

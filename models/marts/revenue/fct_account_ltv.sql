@@ -69,8 +69,10 @@ realized as (
         account_id,
         sum(amount_paid_reporting) as realized_revenue,
         -- in decimals: a sum of floats lands on either side of a half cent depending on the order of
-        -- its terms, which differs between engines and runs
-        sum(amount_paid_reporting * cast(gross_margin as decimal(38, 12))) as realized_gross_profit
+        -- its terms, which differs between engines and runs; precisions whose product fits 38
+        -- digits, so no engine rounds the product
+        sum(cast(amount_paid_reporting as decimal(24, 8)) * cast(gross_margin as decimal(13, 12)))
+            as realized_gross_profit
     from paid_invoices
     group by account_id
 ),
