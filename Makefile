@@ -167,11 +167,9 @@ test-spark: install spark-install
 	DBT_TARGET=spark SPARK_WAREHOUSE_DIR=$(abspath $(SPARK_TEST_DIR))/spark-warehouse \
 		RAW_DATA_DIR=$(abspath $(SPARK_TEST_DIR))/raw DBT_THREADS=4 \
 		$(SPARK_BIN)/dbt build --target-path $(SPARK_TEST_DIR)/target-spark \
-		--exclude-resource-type unit_test \
-		--exclude 'resource_type:test,path:models/staging' 'resource_type:test,path:models/intermediate' \
-			'resource_type:test,path:models/marts,test_name:not_null' \
-			'resource_type:test,path:models/marts,test_name:accepted_range' \
-			'resource_type:test,path:models/marts,test_name:accepted_values' \
+		--indirect-selection empty --exclude-resource-type unit_test \
+		--select resource_type:model resource_type:seed 'test_name:unique,path:models/marts' \
+			'test_name:unique_key_combination,path:models/marts' 'test_name:relationships,path:models/marts' \
 		--vars '$(SPARK_TEST_VARS)'
 	$(BIN)/python scripts/compare_spark_marts.py $(SPARK_TEST_DIR)/warehouse.duckdb $(SPARK_TEST_DIR)/spark-warehouse
 
