@@ -95,3 +95,23 @@
 {% macro spark__last_non_null(expression) -%}
     last_value({{ expression }}, true)
 {%- endmacro %}
+
+{#- dbt-spark's listagg ignores the order: here the values are sorted by the `order by` columns
+    (ascending) before they are joined, as DuckDB's string_agg orders them. -#}
+{% macro spark__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    {%- set sort_columns = (order_by_clause or '') | replace('order by', '') | trim -%}
+    {%- if ' desc' in sort_columns | lower -%}
+        {{ exceptions.raise_compiler_error("listagg on Spark sorts ascending only: " ~ order_by_clause) }}
+    {%- endif -%}
+    {%- set entries -%}
+        {%- if sort_columns -%}
+            transform(
+                array_sort(collect_list(struct({{ sort_columns }}, {{ measure }} as listagg_value))),
+                entry -> entry.listagg_value
+            )
+        {%- else -%}
+            collect_list({{ measure }})
+        {%- endif -%}
+    {%- endset -%}
+    array_join({{ 'slice(' ~ entries ~ ', 1, ' ~ limit_num ~ ')' if limit_num else entries }}, {{ delimiter_text }})
+{%- endmacro %}
