@@ -218,6 +218,15 @@
 
 {#- The files of directory tables the pre-flight set aside, for the audit model. -#}
 {% macro quarantined_raw_files() -%}
+    {{ return(adapter.dispatch('quarantined_raw_files', 'cs_warehouse')()) }}
+{%- endmacro %}
+
+{#- Warehouse engines (Spark) read the files through their own tables: no pre-flight, nothing set aside. -#}
+{% macro default__quarantined_raw_files() -%}
+    {{ return([]) }}
+{%- endmacro %}
+
+{% macro duckdb__quarantined_raw_files() -%}
     {%- set quarantined = [] -%}
     {%- if execute -%}
         {%- set tables = raw_file_tables() | selectattr('is_directory') | list -%}
