@@ -4,7 +4,7 @@ The Spark tables are read from their Parquet files under the Spark warehouse fol
 (`<dir>/marts.db/<mart>/`), so no Spark session is needed. Each Spark column is cast to the type of
 the DuckDB column; decimals (money) must match exactly, doubles to 6 decimals (engines sum floats
 in different orders), everything else exactly. Rows are compared as multisets (EXCEPT ALL both
-ways). Exit status 1 when any mart differs, is missing, or is empty on both engines.
+ways). Exit status 1 when any mart differs or is missing; a mart empty on both engines is named.
 
 Usage: python scripts/compare_spark_marts.py WAREHOUSE.duckdb SPARK_WAREHOUSE_DIR
 """
@@ -117,7 +117,8 @@ def main(argv: list[str]) -> int:
         if only_duckdb or only_spark:
             failures.append(f"{mart}: {only_duckdb + only_spark} differing rows")
         elif duckdb_count == 0:
-            failures.append(f"{mart}: empty on both engines, so nothing was compared")
+            # legitimately empty for some data (no account excluded, say); named so it is not mistaken for a check
+            print(f"  note: {mart} is empty on both engines, so its rows were not compared")
     print(f"Compared {len(marts)} marts in {time.monotonic() - started:.1f}s.")
     if failures:
         print("Spark and DuckDB marts differ:\n  " + "\n  ".join(failures))
