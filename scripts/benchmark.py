@@ -242,34 +242,48 @@ def main() -> None:
     peak = max(full.peak_memory_gb, history.peak_memory_gb, daily.peak_memory_gb)
 
     print()
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
-          f"DUCKDB_MEMORY_LIMIT={os.environ['DUCKDB_MEMORY_LIMIT']}, "
-          f"DUCKDB_THREADS={os.environ.get('DUCKDB_THREADS', '2')}, DBT_THREADS={os.environ.get('DBT_THREADS', '2')}")
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
+        f"DUCKDB_MEMORY_LIMIT={os.environ['DUCKDB_MEMORY_LIMIT']}, "
+        f"DUCKDB_THREADS={os.environ.get('DUCKDB_THREADS', '2')}, DBT_THREADS={os.environ.get('DBT_THREADS', '2')}"
+    )
     print(f"Dataset: {events:,} events, {accounts:,} accounts x {args.months} months, as of {args.as_of}")
     print(f"Load average after: {load_average()}")
     print()
-    print("| events | floor | fixed overhead | full build | full minus overhead | x floor "
-          "| daily run | daily minus overhead | daily share of full | peak memory |")
+    print(
+        "| events | floor | fixed overhead | full build | full minus overhead | x floor "
+        "| daily run | daily minus overhead | daily share of full | peak memory |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
-    print(f"| {events / 1e6:.1f}M | {floor.seconds:.1f} s | {overhead.seconds:.1f} s | {full.seconds:.0f} s "
-          f"| {full_data_seconds:.0f} s | {full_over_floor:.1f}x | {daily.seconds:.0f} s | {daily_data_seconds:.1f} s "
-          f"| {daily_share:.1%} | {peak:.1f} GB |")
+    print(
+        f"| {events / 1e6:.1f}M | {floor.seconds:.1f} s | {overhead.seconds:.1f} s | {full.seconds:.0f} s "
+        f"| {full_data_seconds:.0f} s | {full_over_floor:.1f}x | {daily.seconds:.0f} s | {daily_data_seconds:.1f} s "
+        f"| {daily_share:.1%} | {peak:.1f} GB |"
+    )
     print()
     print(
-        f"CPU seconds: floor {floor.cpu_seconds:.1f}, overhead {overhead.cpu_seconds:.1f}, full {full.cpu_seconds:.1f}, "
-        f"history {history.cpu_seconds:.1f}, daily {daily.cpu_seconds:.1f}"
+        f"CPU seconds: floor {floor.cpu_seconds:.1f}, overhead {overhead.cpu_seconds:.1f}, "
+        f"full {full.cpu_seconds:.1f}, history {history.cpu_seconds:.1f}, daily {daily.cpu_seconds:.1f}"
     )
-    print(f"Peak memory: floor {floor.peak_memory_gb:.1f} GB, overhead {overhead.peak_memory_gb:.1f} GB, "
-          f"full {full.peak_memory_gb:.1f} GB, history {history.peak_memory_gb:.1f} GB, "
-          f"daily {daily.peak_memory_gb:.1f} GB")
+    print(
+        f"Peak memory: floor {floor.peak_memory_gb:.1f} GB, overhead {overhead.peak_memory_gb:.1f} GB, "
+        f"full {full.peak_memory_gb:.1f} GB, history {history.peak_memory_gb:.1f} GB, "
+        f"daily {daily.peak_memory_gb:.1f} GB"
+    )
     print()
     print("Targets:")
-    print(f"  full minus overhead <= {TARGET_FULL_OVER_FLOOR:g}x floor: {full_over_floor:.1f}x "
-          f"({verdict(full_over_floor <= TARGET_FULL_OVER_FLOOR)})")
-    print(f"  daily minus overhead <= {TARGET_DAILY_SHARE:.0%} of full: {daily_share:.1%} "
-          f"({verdict(daily_share <= TARGET_DAILY_SHARE)})")
-    print(f"  fixed overhead <= {TARGET_OVERHEAD_SECONDS:g} s: {overhead.seconds:.1f} s "
-          f"({verdict(overhead.seconds <= TARGET_OVERHEAD_SECONDS)})")
+    print(
+        f"  full minus overhead <= {TARGET_FULL_OVER_FLOOR:g}x floor: {full_over_floor:.1f}x "
+        f"({verdict(full_over_floor <= TARGET_FULL_OVER_FLOOR)})"
+    )
+    print(
+        f"  daily minus overhead <= {TARGET_DAILY_SHARE:.0%} of full: {daily_share:.1%} "
+        f"({verdict(daily_share <= TARGET_DAILY_SHARE)})"
+    )
+    print(
+        f"  fixed overhead <= {TARGET_OVERHEAD_SECONDS:g} s: {overhead.seconds:.1f} s "
+        f"({verdict(overhead.seconds <= TARGET_OVERHEAD_SECONDS)})"
+    )
     print(f"  peak memory <= {TARGET_PEAK_MEMORY_GB:g} GB: {peak:.1f} GB ({verdict(peak <= TARGET_PEAK_MEMORY_GB)})")
     print()
     print(f"Slowest nodes of the full build ({test_count} data tests take {test_seconds:.0f} s in all):")
