@@ -26,8 +26,7 @@ events_in_window as (
         event_name,
         occurred_at,
         received_at,
-        -- the local day, computed once when the event was loaded
-        occurred_on as activity_date
+        {{ to_local_date('occurred_at') }} as activity_date
     from events
     where occurred_at < {{ as_of_end_utc() }}
 ),
