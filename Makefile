@@ -35,7 +35,7 @@ TEST_CONFIGURATIONS := \
 	11:'{as_of_date: "$(TEST_END_DATE)"}' \
 	7:'{as_of_date: "2026-03-08", reporting_timezone: "America/New_York"}'
 
-.PHONY: help install browser postgres run report test lint pytest dbt-test-build dev docs clean java spark-install spark-run test-spark
+.PHONY: help install browser postgres run report test lint pytest dbt-test-build dev docs bench clean java spark-install spark-run test-spark
 
 help:
 	@echo "make run   - install, generate demo data, dbt build into $(WAREHOUSE_PATH), publish"
@@ -48,6 +48,7 @@ help:
 	@echo "make docs  - dbt docs (lineage) on http://127.0.0.1:8080"
 	@echo "make spark-run    - the demo warehouse built on Apache Spark (local, in-process) under $(SPARK_WAREHOUSE_DIR)"
 	@echo "make test-spark   - build a small dataset on Spark and DuckDB, compare every public mart"
+	@echo "make bench SCALE=30M - time dbt build against the floor (full, daily run, memory; docs/benchmarks.md)"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -180,6 +181,12 @@ dev: install
 
 docs: install
 	dbt docs generate && dbt docs serve --port 8080
+
+# Figures, not a test: generates (or reuses) a dataset of about SCALE events under build/bench.
+SCALE ?= 3.6M
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/python scripts/benchmark.py --scale $(SCALE) --results build/bench/results-$(SCALE).json $(BENCH_ARGS)
 
 clean:
 	rm -rf build serving target logs dbt_packages .venv .dagster_home .venv-spark spark-warehouse

@@ -69,3 +69,26 @@
 {% macro spark__incremental_by_key(unique_key) -%}
     {{ return({'materialized': 'table', 'file_format': 'parquet'}) }}
 {%- endmacro %}
+
+{#- The first day, up to the table's last one, whose row of `current_rows` (account_id, date and
+    `fingerprint_column`) differs from the row stored in this table: a changed fingerprint, or a row
+    present on one side only. Null when every stored day still holds, and outside incremental runs. -#}
+{% macro first_day_with_changed_fingerprint(current_rows, fingerprint_column) -%}
+    {%- if is_incremental() -%}
+        (
+            select min(coalesce(stored_rows.date, current_rows.date))
+            from (select account_id, date, {{ fingerprint_column }} from {{ this }}) as stored_rows
+            full outer join (
+                select account_id, date, {{ fingerprint_column }}
+                from {{ current_rows }}
+                where date <= (select max(date) from {{ this }})
+            ) as current_rows
+                on
+                    stored_rows.account_id = current_rows.account_id
+                    and stored_rows.date = current_rows.date
+            where stored_rows.{{ fingerprint_column }} is distinct from current_rows.{{ fingerprint_column }}
+        )
+    {%- else -%}
+        cast(null as date)
+    {%- endif -%}
+{%- endmacro %}

@@ -22,6 +22,8 @@ from conftest import REPO_ROOT, SMALL_DATASET_END_DATE, VENV_BIN
 MODEL = "int_product__events_daily"
 TABLE = f"intermediate.{MODEL}"
 BASE_TABLE = "staging.base_product__events"
+# The keys the tables are unique on by construction (no data test re-checks them on every run).
+TABLE_KEYS = {TABLE: "activity_date, account_id, user_id, event_name", BASE_TABLE: "event_row_key"}
 EARLIER_AS_OF = "2026-10-12"
 # The default of var event_redelivery_window_hours.
 REDELIVERY_WINDOW = timedelta(hours=48)
@@ -64,6 +66,11 @@ def assert_same_rows(built_incrementally: Path, built_fully: Path, table: str = 
     assert full_rows, "the full build produced no rows, so the comparison would prove nothing"
     assert len(incremental_rows) == len(full_rows)
     assert incremental_rows == full_rows
+    with duckdb.connect(str(built_incrementally), read_only=True) as connection:
+        duplicate_keys = connection.sql(
+            f"select count(*) from (select {TABLE_KEYS[table]} from {table} group by all having count(*) > 1)"
+        ).fetchall()[0][0]
+    assert duplicate_keys == 0, f"{table} holds rows sharing a key ({TABLE_KEYS[table]})"
 
 
 def raw_events(raw_dir: Path) -> str:

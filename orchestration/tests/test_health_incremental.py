@@ -1,11 +1,14 @@
-"""Late product events re-score the health days they touch: an incremental run equals a full build.
+"""Late inputs re-score the health days they touch: an incremental run equals a full build.
 
 `int_health__account_daily_inputs` and `fct_health_score_daily` are incremental by day. Besides the
 days after their last day, a run recomputes from the earliest day of events received after the
 table's watermark (its max latest_event_received_at), so logins that land late for an older day
 change that day's inputs, scores and alerts and those of every later day whose windows cover it.
-The test builds the health models, lands a late batch of logins for days well before the last day,
-runs incrementally with the report day moved forward, and compares every row with a full build.
+Tickets, survey answers, CS activities and invoices carry no arrival time: a run finds late ones by
+the rows' non-event fingerprint and recomputes from their day too.
+The test builds the health models, lands a late batch of logins and, for an earlier day, a late
+ticket, NPS answer, webinar and failed invoice, runs incrementally with the report day moved
+forward, and compares every row with a full build.
 """
 
 import json
@@ -25,6 +28,8 @@ COMPARED_TABLES = (INPUTS_TABLE, SCORES_TABLE, ALERTS_TABLE)
 EARLIER_AS_OF = "2026-10-24"
 # The late logins fall on this many consecutive local days.
 LATE_LOGIN_DAYS = 3
+# The late ticket, survey answer, activity and invoice fall this many days before the late logins.
+NON_EVENT_DAYS_BEFORE_LOGINS = 20
 
 
 def build_health(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str) -> None:
@@ -130,7 +135,67 @@ def land_late_logins(raw_dir: Path, account_id: str, first_day: date, received_a
     return late_file
 
 
-def test_late_logins_for_past_days_rescored_like_full_build(small_raw_dataset: Path, tmp_path: Path) -> None:
+def paying_account_on(warehouse: Path, day: date) -> str:
+    """An account paying on `day` and on EARLIER_AS_OF, so late facts on `day` change rows up to it."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        account = connection.execute(
+            f"""
+            select account_id
+            from {INPUTS_TABLE}
+            where date in (?, ?)
+            group by account_id
+            having count(*) = 2
+            order by account_id
+            limit 1
+            """,
+            [day, EARLIER_AS_OF],
+        ).fetchone()
+    assert account, f"no account pays on both {day} and {EARLIER_AS_OF}: pick another day"
+    return account[0]
+
+
+def append_rows(parquet_file: Path, rows_sql: str) -> None:
+    """Rewrite `parquet_file` with the rows of `rows_sql` appended (columns matched by name)."""
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"create table rewritten as select * from read_parquet('{parquet_file}') union all by name {rows_sql}"
+        )
+        connection.execute(f"copy rewritten to '{parquet_file}' (format parquet)")
+
+
+def land_late_non_event_rows(raw_dir: Path, account_id: str, day: date) -> None:
+    """A ticket (urgent, still open), an NPS detractor answer, a webinar and an invoice due and unpaid,
+    all on `day` at noon Tokyo time, for `account_id`: one fact of every non-event input kind."""
+    noon = f"timestamp '{day} 03:00:00'"
+    account = f"'{account_id}'"
+    append_rows(
+        raw_dir / "crm" / "tickets.parquet",
+        f"""
+        select 'late-ticket' as ticket_id, {account} as account_id, {noon} as created_at, 'open' as status,
+            'urgent' as priority, 'bug' as category""",
+    )
+    append_rows(
+        raw_dir / "crm" / "survey_responses.parquet",
+        f"""
+        select 'late-nps' as response_id, {account} as account_id, 'nps' as survey_type, 2 as score,
+            {noon} as responded_at""",
+    )
+    append_rows(
+        raw_dir / "crm" / "activities.parquet",
+        f"""
+        select 'late-webinar' as activity_id, {account} as account_id, 'webinar' as activity_type,
+            {noon} as occurred_at, 60 as duration_minutes""",
+    )
+    append_rows(
+        raw_dir / "billing" / "invoices.parquet",
+        f"""
+        select 'late-invoice' as invoice_id, {account} as account_id, 'open' as status, 'JPY' as currency,
+            cast(1000 as decimal(18, 2)) as total, cast(0 as decimal(18, 2)) as amount_paid,
+            {noon} - interval 14 day as created_at, {noon} as due_at""",
+    )
+
+
+def test_late_inputs_for_past_days_rescored_like_full_build(small_raw_dataset: Path, tmp_path: Path) -> None:
     raw_dir = tmp_path / "raw"
     shutil.copytree(small_raw_dataset, raw_dir)
     warehouse = tmp_path / "warehouse.duckdb"
@@ -148,9 +213,20 @@ def test_late_logins_for_past_days_rescored_like_full_build(small_raw_dataset: P
     late_received_at = latest_landed_receipt(raw_dir) + timedelta(minutes=1)
     assert late_received_at > watermark
     land_late_logins(raw_dir, account_id, late_day, str(late_received_at))
-    account_rows_since_late_day = f"account_id = '{account_id}' and date between '{late_day}' and '{EARLIER_AS_OF}'"
+    # Weeks before the late logins, so only their fingerprint can make the run go back that far.
+    late_non_event_day = late_day - timedelta(days=NON_EVENT_DAYS_BEFORE_LOGINS)
+    non_event_account_id = paying_account_on(warehouse, late_non_event_day)
+    land_late_non_event_rows(raw_dir, non_event_account_id, late_non_event_day)
+    late_rows = {
+        "logins": f"account_id = '{account_id}' and date between '{late_day}' and '{EARLIER_AS_OF}'",
+        "non-event rows": (
+            f"account_id = '{non_event_account_id}' and date between '{late_non_event_day}' and '{EARLIER_AS_OF}'"
+        ),
+    }
     rows_before_late_batch = {
-        table: read_rows(warehouse, table, account_rows_since_late_day) for table in (INPUTS_TABLE, SCORES_TABLE)
+        (table, late): read_rows(warehouse, table, where)
+        for table in (INPUTS_TABLE, SCORES_TABLE)
+        for late, where in late_rows.items()
     }
 
     # The report day moves forward and the late batch lands in the same run.
@@ -166,8 +242,8 @@ def test_late_logins_for_past_days_rescored_like_full_build(small_raw_dataset: P
         )
         == 1
     )
-    for table, stale_rows in rows_before_late_batch.items():
-        assert read_rows(full_build, table, account_rows_since_late_day) != stale_rows, table
+    for (table, late), stale_rows in rows_before_late_batch.items():
+        assert read_rows(full_build, table, late_rows[late]) != stale_rows, (table, late)
 
     for table in COMPARED_TABLES:
         full_rows = read_rows(full_build, table)

@@ -46,97 +46,17 @@ invoices as (
     select * from {{ ref('stg_billing__invoices') }}
 ),
 
-recompute_window as (
-    select
-        {{ daily_recompute_start_date('events_daily', 'activity_date', 'max_received_at') }} as start_date,
-        {{ as_of_date() }} as end_date
-),
-
-signal_window as (
-    select
-        cast(start_date - {{ longest_window_days - 1 }} as date) as start_date,
-        end_date
-    from recompute_window
-),
-
+-- The inputs other than product events are small: they are read whole on every run, which is what
+-- lets a run find late ones by content (non_event_fingerprints below).
 paying_days as (
     select
-        account_daily_mrr.account_id,
-        account_daily_mrr.date as signal_date,
-        account_daily_mrr.mrr
+        account_id,
+        date as signal_date,
+        mrr
     from account_daily_mrr
-    cross join recompute_window
     where
-        account_daily_mrr.mrr > 0
-        and account_daily_mrr.date between recompute_window.start_date and recompute_window.end_date
-),
-
-account_event_days as (
-    select
-        events_daily.account_id,
-        events_daily.activity_date as signal_date,
-        max(events_daily.event_name = 'login') as has_login,
-        max(coalesce(feature_catalog.is_core, false)) as has_core_feature_use
-    from events_daily
-    cross join signal_window
-    left join feature_catalog
-        on events_daily.event_name = feature_catalog.event_name
-    where events_daily.activity_date between signal_window.start_date and signal_window.end_date
-    group by events_daily.account_id, events_daily.activity_date
-),
-
-user_active_days as (
-    select distinct
-        events_daily.account_id,
-        events_daily.user_id,
-        events_daily.activity_date
-    from events_daily
-    cross join signal_window
-    where events_daily.activity_date between signal_window.start_date and signal_window.end_date
-),
-
--- A user counts as active on day D when active on some day of D-29..D: each active day covers
--- 30 days, and covers that touch or overlap merge into one spell (gaps and islands).
-user_active_spell_starts as (
-    select
-        account_id,
-        user_id,
-        activity_date,
-        case
-            when
-                lag(activity_date) over (partition by account_id, user_id order by activity_date)
-                >= activity_date - 30
-                then 0
-            else 1
-        end as starts_spell
-    from user_active_days
-),
-
-user_active_spells as (
-    select
-        account_id,
-        user_id,
-        activity_date,
-        sum(starts_spell) over (
-            partition by account_id, user_id order by activity_date rows between unbounded preceding and current row
-        ) as spell_number
-    from user_active_spell_starts
-),
-
-active_user_changes as (
-    select
-        account_id,
-        min(activity_date) as signal_date,
-        1 as active_user_change
-    from user_active_spells
-    group by account_id, user_id, spell_number
-    union all
-    select
-        account_id,
-        cast(max(activity_date) + 30 as date) as signal_date,
-        -1 as active_user_change
-    from user_active_spells
-    group by account_id, user_id, spell_number
+        mrr > 0
+        and date <= {{ as_of_date() }}
 ),
 
 provisioned_user_changes as (
@@ -163,14 +83,11 @@ engagement_activity_days as (
         activities.occurred_on as signal_date,
         count(*) as engagement_activities
     from activities
-    cross join signal_window
-    where
-        activities.activity_type in ('webinar', 'user_event', 'training')
-        and activities.occurred_on between signal_window.start_date and signal_window.end_date
+    where activities.activity_type in ('webinar', 'user_event', 'training')
     group by activities.account_id, activities.occurred_on
 ),
 
-tickets_in_window as (
+ticket_spans as (
     select
         tickets.account_id,
         tickets.created_on,
@@ -183,8 +100,6 @@ tickets_in_window as (
             when tickets.solved_at < {{ as_of_end_utc() }} then tickets.satisfaction_rating
         end as satisfaction_rating
     from tickets
-    cross join signal_window
-    where tickets.created_on between signal_window.start_date and signal_window.end_date
 ),
 
 ticket_changes as (
@@ -195,7 +110,7 @@ ticket_changes as (
         1 as open_ticket_change,
         case when priority = 'urgent' then 1 else 0 end as urgent_tickets,
         0 as bad_ratings
-    from tickets_in_window
+    from ticket_spans
     union all
     select
         account_id,
@@ -203,7 +118,7 @@ ticket_changes as (
         -1 as open_ticket_change,
         0 as urgent_tickets,
         0 as bad_ratings
-    from tickets_in_window
+    from ticket_spans
     union all
     select
         account_id,
@@ -211,7 +126,7 @@ ticket_changes as (
         0 as open_ticket_change,
         0 as urgent_tickets,
         1 as bad_ratings
-    from tickets_in_window
+    from ticket_spans
     where satisfaction_rating = 'bad'
 ),
 
@@ -227,10 +142,6 @@ survey_days as (
         count(case when survey_responses.survey_type = 'csat' then 1 end) as csat_responses,
         count(case when survey_responses.category = 'detractor' then 1 end) as detractor_responses
     from survey_responses
-    cross join signal_window
-    where
-        {{ to_local_date('survey_responses.responded_at') }}
-        between signal_window.start_date and signal_window.end_date
     group by survey_responses.account_id, {{ to_local_date('survey_responses.responded_at') }}
 ),
 
@@ -268,48 +179,14 @@ failed_invoice_changes as (
     where paid_on > failed_from
 ),
 
--- The row's watermark: the latest receipt of an event on its day or before. A late event raises it on
--- its day and every later day, exactly the days it can change, so the value never depends on the run.
-event_receipt_watermarks as (
-    select
-        activity_date as valid_from,
-        lead(activity_date) over (order by activity_date) as valid_until,
-        max(max(max_received_at)) over (
-            order by activity_date rows between unbounded preceding and current row
-        ) as latest_event_received_at
-    from events_daily
-    group by activity_date
-),
-
 -- every daily fact of an account as (signal_name, signal_value), pivoted to one row per account-day below
-daily_signals as (
+non_event_signals as (
     select
         account_id,
         signal_date,
         'mrr' as signal_name,
         cast(mrr as decimal(18, 2)) as signal_value
     from paying_days
-    union all
-    select
-        account_id,
-        signal_date,
-        'login_day' as signal_name,
-        cast(case when has_login then 1 else 0 end as decimal(18, 2)) as signal_value
-    from account_event_days
-    union all
-    select
-        account_id,
-        signal_date,
-        'core_feature_day' as signal_name,
-        cast(case when has_core_feature_use then 1 else 0 end as decimal(18, 2)) as signal_value
-    from account_event_days
-    union all
-    select
-        account_id,
-        signal_date,
-        'active_user_change' as signal_name,
-        cast(active_user_change as decimal(18, 2)) as signal_value
-    from active_user_changes
     union all
     select
         account_id,
@@ -382,6 +259,210 @@ daily_signals as (
     from failed_invoice_changes
 ),
 
+-- Tickets, surveys, activities, invoices, subscriptions and users carry no arrival time, so late ones
+-- are found by content. Each account-day's non-event facts hash to one value; a row's fingerprint
+-- folds (xor) the hashes of every day of the account up to its own, so a fact added, changed or
+-- removed on day D changes the fingerprint of every row from D on, the rows it can change.
+-- Onboarding start enters every row (tenure), activation and kickoff from their day.
+non_event_facts as (
+    select
+        account_id,
+        signal_date,
+        signal_name || '=' || cast(signal_value as {{ dbt.type_string() }}) as fact
+    from non_event_signals
+    union all
+    select
+        account_id,
+        cast('1900-01-01' as date) as signal_date,
+        'onboarding_started_at=' || cast(onboarding_started_at as {{ dbt.type_string() }}) as fact
+    from onboarding
+    union all
+    select
+        account_id,
+        {{ to_local_date('activated_at') }} as signal_date,
+        'activated_at=' || cast(activated_at as {{ dbt.type_string() }}) as fact
+    from onboarding
+    where activated_at is not null
+    union all
+    select
+        account_id,
+        {{ to_local_date('kickoff_at') }} as signal_date,
+        'kickoff_at=' || cast(kickoff_at as {{ dbt.type_string() }}) as fact
+    from onboarding
+    where kickoff_at is not null
+),
+
+non_event_day_hashes as (
+    select
+        account_id,
+        signal_date,
+        hash(signal_date, list(fact order by fact)) as day_hash
+    from non_event_facts
+    group by account_id, signal_date
+),
+
+non_event_fingerprints as (
+    select
+        account_id,
+        signal_date as date,  -- noqa: RF04
+        bit_xor(day_hash) over (
+            partition by account_id order by signal_date rows between unbounded preceding and current row
+        ) as non_event_inputs_fingerprint
+    from non_event_day_hashes
+),
+
+-- Every paying day has an MRR fact, hence a fingerprint.
+paying_day_fingerprints as (
+    select
+        non_event_fingerprints.account_id,
+        non_event_fingerprints.date,
+        non_event_fingerprints.non_event_inputs_fingerprint
+    from non_event_fingerprints
+    inner join paying_days
+        on
+            non_event_fingerprints.account_id = paying_days.account_id
+            and non_event_fingerprints.date = paying_days.signal_date
+),
+
+recompute_window as (
+    select
+        least(
+            {{ daily_recompute_start_date('events_daily', 'activity_date', 'max_received_at') }},
+            {{ first_day_with_changed_fingerprint('paying_day_fingerprints', 'non_event_inputs_fingerprint') }}
+        ) as start_date,
+        {{ as_of_date() }} as end_date
+),
+
+signal_window as (
+    select
+        cast(start_date - {{ longest_window_days - 1 }} as date) as start_date,
+        end_date
+    from recompute_window
+),
+
+account_event_days as (
+    select
+        events_daily.account_id,
+        events_daily.activity_date as signal_date,
+        max(events_daily.event_name = 'login') as has_login,
+        max(coalesce(feature_catalog.is_core, false)) as has_core_feature_use
+    from events_daily
+    cross join signal_window
+    left join feature_catalog
+        on events_daily.event_name = feature_catalog.event_name
+    where events_daily.activity_date between signal_window.start_date and signal_window.end_date
+    group by events_daily.account_id, events_daily.activity_date
+),
+
+user_active_days as (
+    select distinct
+        events_daily.account_id,
+        events_daily.user_id,
+        events_daily.activity_date
+    from events_daily
+    cross join signal_window
+    where events_daily.activity_date between signal_window.start_date and signal_window.end_date
+),
+
+-- A user counts as active on day D when active on some day of D-29..D: each active day covers
+-- 30 days, and covers that touch or overlap merge into one spell (gaps and islands).
+user_active_spell_starts as (
+    select
+        account_id,
+        user_id,
+        activity_date,
+        case
+            when
+                lag(activity_date) over (partition by account_id, user_id order by activity_date)
+                >= activity_date - 30
+                then 0
+            else 1
+        end as starts_spell
+    from user_active_days
+),
+
+user_active_spells as (
+    select
+        account_id,
+        user_id,
+        activity_date,
+        sum(starts_spell) over (
+            partition by account_id, user_id order by activity_date rows between unbounded preceding and current row
+        ) as spell_number
+    from user_active_spell_starts
+),
+
+active_user_changes as (
+    select
+        account_id,
+        min(activity_date) as signal_date,
+        1 as active_user_change
+    from user_active_spells
+    group by account_id, user_id, spell_number
+    union all
+    select
+        account_id,
+        cast(max(activity_date) + 30 as date) as signal_date,
+        -1 as active_user_change
+    from user_active_spells
+    group by account_id, user_id, spell_number
+),
+
+-- The row's watermark: the latest receipt of an event on its day or before. A late event raises it on
+-- its day and every later day, exactly the days it can change, so the value never depends on the run.
+event_receipt_watermarks as (
+    select
+        activity_date as valid_from,
+        lead(activity_date) over (order by activity_date) as valid_until,
+        max(max(max_received_at)) over (
+            order by activity_date rows between unbounded preceding and current row
+        ) as latest_event_received_at
+    from events_daily
+    group by activity_date
+),
+
+daily_signals as (
+    select * from non_event_signals
+    union all
+    select
+        account_id,
+        signal_date,
+        'login_day' as signal_name,
+        cast(case when has_login then 1 else 0 end as decimal(18, 2)) as signal_value
+    from account_event_days
+    union all
+    select
+        account_id,
+        signal_date,
+        'core_feature_day' as signal_name,
+        cast(case when has_core_feature_use then 1 else 0 end as decimal(18, 2)) as signal_value
+    from account_event_days
+    union all
+    select
+        account_id,
+        signal_date,
+        'active_user_change' as signal_name,
+        cast(active_user_change as decimal(18, 2)) as signal_value
+    from active_user_changes
+),
+
+-- The rolling windows read the signal window; the running totals also need every change before it,
+-- which are summed onto its first day.
+windowed_signals as (
+    select
+        daily_signals.account_id,
+        greatest(daily_signals.signal_date, signal_window.start_date) as signal_date,
+        daily_signals.signal_name,
+        daily_signals.signal_value
+    from daily_signals
+    cross join signal_window
+    where
+        daily_signals.signal_date >= signal_window.start_date
+        or daily_signals.signal_name in (
+            'provisioned_user_change', 'active_user_change', 'open_ticket_change', 'failed_invoice_change'
+        )
+),
+
 account_days as (
     select
         account_id,
@@ -400,7 +481,7 @@ account_days as (
         sum(case when signal_name = 'csat_responses' then signal_value end) as csat_responses,
         sum(case when signal_name = 'detractor_responses' then signal_value end) as detractor_responses,
         sum(case when signal_name = 'failed_invoice_change' then signal_value end) as failed_invoice_change
-    from daily_signals
+    from windowed_signals
     group by account_id, signal_date
 ),
 
@@ -491,13 +572,18 @@ final as (
         rolling_inputs.bad_ratings_90d,
         rolling_inputs.detractor_responses_30d,
         rolling_inputs.failed_invoices,
-        event_receipt_watermarks.latest_event_received_at
+        event_receipt_watermarks.latest_event_received_at,
+        paying_day_fingerprints.non_event_inputs_fingerprint
     from rolling_inputs
     cross join recompute_window
     left join onboarding
         on rolling_inputs.account_id = onboarding.account_id
     left join first_expansions
         on rolling_inputs.account_id = first_expansions.account_id
+    left join paying_day_fingerprints
+        on
+            rolling_inputs.account_id = paying_day_fingerprints.account_id
+            and rolling_inputs.date = paying_day_fingerprints.date
     left join event_receipt_watermarks
         on
             rolling_inputs.date >= event_receipt_watermarks.valid_from

@@ -25,8 +25,14 @@ component_weights as (
     from health_score_weights
 ),
 
+-- Days whose inputs changed since they were scored: late events by their receipt, anything else by the
+-- inputs' fingerprint.
 recompute_window as (
-    select {{ daily_recompute_start_date('daily_inputs', 'date', 'latest_event_received_at') }} as start_date
+    select
+        least(
+            {{ daily_recompute_start_date('daily_inputs', 'date', 'latest_event_received_at') }},
+            {{ first_day_with_changed_fingerprint('daily_inputs', 'non_event_inputs_fingerprint') }}
+        ) as start_date
 ),
 
 days_to_score as (
@@ -43,6 +49,7 @@ component_scores as (
         mrr,
         segment,
         latest_event_received_at,
+        non_event_inputs_fingerprint,
         cast(round(100 * (
             0.4 * least(login_days_30d, 20) / 20
             + 0.3 * active_users_30d / greatest(provisioned_users, active_users_30d, 1)
@@ -113,7 +120,8 @@ final as (
         is_no_login_override,
         mrr,
         segment,
-        latest_event_received_at
+        latest_event_received_at,
+        non_event_inputs_fingerprint
     from weighted_scores
 )
 

@@ -1,0 +1,304 @@
+"""Measure `dbt build` against the least work the data needs, and print where the time goes.
+
+One run, on one generated dataset of about `--scale` events (generated under `--data-dir` or reused
+when a dataset of the same arguments is already there), measures:
+
+- floor: one DuckDB scan of the raw events grouped by account, event name and local day, the least
+  work the health score needs;
+- fixed overhead: the same `dbt build` on a tiny dataset (20 accounts x 2 months): parsing, hundreds
+  of small nodes and tests, whatever the data;
+- full build: `dbt build` of the whole dataset into an empty warehouse;
+- daily run: a build as of the day before the last, without the event files landed after it, then
+  the daily `dbt build` once they land (the run a daily schedule makes);
+
+each with its wall time and the peak memory (RSS) of its process, and the slowest nodes of the full
+build (from `run_results.json`). It prints the ratios the performance targets are stated in
+(docs/benchmarks.md). Wall times depend on what else the machine runs: the load average is printed
+before and after.
+
+    .venv/bin/python scripts/benchmark.py --scale 30M        # or: make bench SCALE=30M
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+MANIFEST_NAME = "_demo_manifest.json"
+# Events the generator writes per account over 24 months at --event-volume 1 (measured: 3.6M events
+# for 2,000 accounts), used to turn a scale into an account count.
+EVENTS_PER_ACCOUNT = 1_800
+OVERHEAD_ACCOUNTS = 20
+OVERHEAD_MONTHS = 2
+SLOWEST_NODES_SHOWN = 10
+# Targets of the performance work (docs/benchmarks.md).
+TARGET_FULL_OVER_FLOOR = 8.0
+TARGET_DAILY_SHARE = 0.05
+TARGET_OVERHEAD_SECONDS = 20.0
+TARGET_PEAK_MEMORY_GB = 4.0
+
+
+@dataclass
+class Measurement:
+    seconds: float
+    # CPU time of the process (user + system): steadier than wall time on a busy machine.
+    cpu_seconds: float
+    peak_memory_gb: float
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", default="3.6M", help="events to generate, e.g. 3.6M, 30M, 100M (default 3.6M)")
+    parser.add_argument("--accounts", type=int, default=None, help="accounts to generate (default: from --scale)")
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--event-volume", type=float, default=1.0, help="generator's events per user multiplier")
+    parser.add_argument("--as-of", default="2026-10-31", help="last day of the data and of the build (fixed)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / "build" / "bench")
+    parser.add_argument("--results", type=Path, default=None, help="also write the figures as JSON here")
+    return parser.parse_args()
+
+
+def parse_scale(scale: str) -> int:
+    """'30M' -> 30_000_000, '3.6M' -> 3_600_000, '500k' -> 500_000, '1200' -> 1200."""
+    multipliers = {"k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
+    text = scale.strip().lower()
+    try:
+        if text and text[-1] in multipliers:
+            return int(float(text[:-1]) * multipliers[text[-1]])
+        return int(float(text))
+    except ValueError:
+        raise SystemExit(f"--scale {scale!r} is not a number of events such as 3.6M, 30M or 500k") from None
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def run_measured(command: list[str], env: dict[str, str] | None = None, cwd: Path = REPO_ROOT) -> Measurement:
+    """Run `command`; its wall time and the peak RSS of that process alone (Linux ru_maxrss, in KiB)."""
+    started = time.perf_counter()
+    with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as process:
+        output = process.stdout.read() if process.stdout else b""
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        sys.stdout.write(output.decode(errors="replace")[-6000:])
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}")
+    return Measurement(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024 / 1024)
+
+
+def generate(out: Path, accounts: int, months: int, event_volume: float, seed: int, end_date: str) -> None:
+    """Generate the dataset into `out` unless a dataset of the same arguments is already there."""
+    wanted = {"accounts": accounts, "months": months, "event_volume": event_volume, "seed": seed, "end_date": end_date}
+    manifest = out / MANIFEST_NAME
+    if manifest.exists():
+        arguments = json.loads(manifest.read_text())["arguments"]
+        if all(arguments.get(key) == value for key, value in wanted.items()):
+            log(f"reusing the dataset in {out}")
+            return
+        shutil.rmtree(out)
+    log(f"generating {accounts:,} accounts x {months} months (event volume {event_volume}) into {out}")
+    subprocess.run(
+        [
+            str(VENV_BIN / "cs-warehouse"), "generate", "--out", str(out),
+            "--accounts", str(accounts), "--months", str(months), "--event-volume", str(event_volume),
+            "--seed", str(seed), "--end-date", end_date, "--no-progress",
+        ],
+        check=True,
+    )  # fmt: skip
+
+
+def event_count(raw_dir: Path) -> int:
+    return json.loads((raw_dir / MANIFEST_NAME).read_text())["row_counts"]["events"]
+
+
+def measure_floor(raw_dir: Path) -> Measurement:
+    """One scan of the raw events grouped by account, event name and local day, in a fresh process with
+    the warehouse's DuckDB settings."""
+    script = f"""
+import duckdb
+connection = duckdb.connect(config={{
+    "threads": {os.environ.get("DUCKDB_THREADS", "2")!r},
+    "memory_limit": {os.environ.get("DUCKDB_MEMORY_LIMIT", "3GB")!r},
+}})
+connection.sql('''
+    select account_id, event_name, cast(timezone('Asia/Tokyo', occurred_at at time zone 'UTC') as date) as day,
+        count(*) as events
+    from read_parquet('{raw_dir}/product/events/**/*.parquet', union_by_name = true)
+    group by all
+''').fetchall()
+"""
+    return run_measured([sys.executable, "-c", script])
+
+
+def dbt_build(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str) -> Measurement:
+    env = {
+        **os.environ,
+        "RAW_DATA_DIR": str(raw_dir),
+        "WAREHOUSE_PATH": str(warehouse),
+        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    command = [
+        str(VENV_BIN / "dbt"), "build", "--target-path", str(target_dir),
+        "--vars", json.dumps({"as_of_date": as_of}), "--quiet",
+    ]  # fmt: skip
+    return run_measured(command, env=env)
+
+
+def link_tree(source: Path, destination: Path, keep) -> None:
+    """Mirror `source` into `destination` as symlinks to the files `keep(path)` accepts (directories are
+    real, so DuckDB's recursive glob sees every linked file)."""
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and keep(path):
+            link = destination / path.relative_to(source)
+            link.parent.mkdir(parents=True, exist_ok=True)
+            if not link.exists():
+                link.symlink_to(path.resolve())
+
+
+def is_landed_after(path: Path, day: date) -> bool:
+    """An event file in a daily landing folder (`event_date=YYYY-MM-DD`) for a UTC date after `day`."""
+    for part in path.parts:
+        if part.startswith("event_date="):
+            return date.fromisoformat(part.removeprefix("event_date=")) > day
+    return False
+
+
+def slowest_nodes(target_dir: Path) -> tuple[list[tuple[str, float]], float, int]:
+    """The slowest nodes of a run, the total time of its data tests and their count."""
+    results = json.loads((target_dir / "run_results.json").read_text())["results"]
+    timings = [(result["unique_id"].split(".", 2)[-1], result["execution_time"]) for result in results]
+    test_times = [seconds for unique_id, seconds in ((r["unique_id"], r["execution_time"]) for r in results)
+                  if unique_id.startswith("test.")]  # fmt: skip
+    return sorted(timings, key=lambda item: -item[1])[:SLOWEST_NODES_SHOWN], sum(test_times), len(test_times)
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def verdict(passed: bool) -> str:
+    return "meets target" if passed else "MISSES target"
+
+
+def main() -> None:
+    args = _arguments()
+    os.environ.setdefault("DUCKDB_MEMORY_LIMIT", "3GB")
+    events_wanted = parse_scale(args.scale)
+    accounts = args.accounts or max(OVERHEAD_ACCOUNTS, round(events_wanted / (EVENTS_PER_ACCOUNT * args.event_volume)))
+    as_of = date.fromisoformat(args.as_of)
+    run_dir = args.data_dir / f"events-{args.scale}"
+    raw_dir = run_dir / "raw"
+    log(f"load average before: {load_average()} ({os.cpu_count()} cores)")
+
+    generate(raw_dir, accounts, args.months, args.event_volume, args.seed, args.as_of)
+    overhead_raw = args.data_dir / "overhead" / "raw"
+    generate(overhead_raw, OVERHEAD_ACCOUNTS, OVERHEAD_MONTHS, 1.0, args.seed, args.as_of)
+    events = event_count(raw_dir)
+
+    work = run_dir / "runs"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+
+    log("floor: one grouped scan of the raw events")
+    floor = measure_floor(raw_dir)
+    log(f"  {floor.seconds:.1f} s ({floor.cpu_seconds:.1f} s CPU)")
+
+    log("fixed overhead: dbt build of the tiny dataset")
+    overhead = dbt_build(overhead_raw, work / "overhead.duckdb", work / "target-overhead", args.as_of)
+    log(f"  {overhead.seconds:.1f} s ({overhead.cpu_seconds:.1f} s CPU)")
+
+    log("full build")
+    full = dbt_build(raw_dir, work / "full.duckdb", work / "target-full", args.as_of)
+    log(f"  {full.seconds:.1f} s ({full.cpu_seconds:.1f} s CPU)")
+
+    log(f"daily run: build as of {as_of - timedelta(days=1)} without the later event files, then as of {as_of}")
+    day_before = as_of - timedelta(days=1)
+    daily_raw = work / "daily-raw"
+    link_tree(raw_dir, daily_raw, lambda path: not is_landed_after(path, day_before))
+    history = dbt_build(daily_raw, work / "daily.duckdb", work / "target-daily", str(day_before))
+    link_tree(raw_dir, daily_raw, lambda path: True)
+    daily = dbt_build(daily_raw, work / "daily.duckdb", work / "target-daily", args.as_of)
+    log(f"  history {history.seconds:.1f} s, daily {daily.seconds:.1f} s")
+
+    nodes, test_seconds, test_count = slowest_nodes(work / "target-full")
+    full_data_seconds = max(full.seconds - overhead.seconds, 0.0)
+    daily_data_seconds = max(daily.seconds - overhead.seconds, 0.0)
+    full_over_floor = full_data_seconds / floor.seconds
+    daily_share = daily_data_seconds / full_data_seconds if full_data_seconds else float("nan")
+    peak = max(full.peak_memory_gb, history.peak_memory_gb, daily.peak_memory_gb)
+
+    print()
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
+        f"DUCKDB_MEMORY_LIMIT={os.environ['DUCKDB_MEMORY_LIMIT']}, "
+        f"DUCKDB_THREADS={os.environ.get('DUCKDB_THREADS', '2')}, DBT_THREADS={os.environ.get('DBT_THREADS', '2')}"
+    )
+    print(f"Dataset: {events:,} events, {accounts:,} accounts x {args.months} months, as of {args.as_of}")
+    print(f"Load average after: {load_average()}")
+    print()
+    print(
+        "| events | floor | fixed overhead | full build | full minus overhead | x floor "
+        "| daily run | daily minus overhead | daily share of full | peak memory |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    print(
+        f"| {events / 1e6:.1f}M | {floor.seconds:.1f} s | {overhead.seconds:.1f} s | {full.seconds:.0f} s "
+        f"| {full_data_seconds:.0f} s | {full_over_floor:.1f}x | {daily.seconds:.0f} s | {daily_data_seconds:.1f} s "
+        f"| {daily_share:.1%} | {peak:.1f} GB |"
+    )
+    print()
+    print(
+        f"CPU seconds: floor {floor.cpu_seconds:.1f}, overhead {overhead.cpu_seconds:.1f}, "
+        f"full {full.cpu_seconds:.1f}, history {history.cpu_seconds:.1f}, daily {daily.cpu_seconds:.1f}"
+    )
+    print(
+        f"Peak memory: floor {floor.peak_memory_gb:.1f} GB, overhead {overhead.peak_memory_gb:.1f} GB, "
+        f"full {full.peak_memory_gb:.1f} GB, history {history.peak_memory_gb:.1f} GB, "
+        f"daily {daily.peak_memory_gb:.1f} GB"
+    )
+    print()
+    print("Targets:")
+    print(
+        f"  full minus overhead <= {TARGET_FULL_OVER_FLOOR:g}x floor: {full_over_floor:.1f}x "
+        f"({verdict(full_over_floor <= TARGET_FULL_OVER_FLOOR)})"
+    )
+    print(
+        f"  daily minus overhead <= {TARGET_DAILY_SHARE:.0%} of full: {daily_share:.1%} "
+        f"({verdict(daily_share <= TARGET_DAILY_SHARE)})"
+    )
+    print(
+        f"  fixed overhead <= {TARGET_OVERHEAD_SECONDS:g} s: {overhead.seconds:.1f} s "
+        f"({verdict(overhead.seconds <= TARGET_OVERHEAD_SECONDS)})"
+    )
+    print(f"  peak memory <= {TARGET_PEAK_MEMORY_GB:g} GB: {peak:.1f} GB ({verdict(peak <= TARGET_PEAK_MEMORY_GB)})")
+    print()
+    print(f"Slowest nodes of the full build ({test_count} data tests take {test_seconds:.0f} s in all):")
+    for name, seconds in nodes:
+        print(f"  {seconds:7.1f} s  {name}")
+
+    if args.results:
+        args.results.parent.mkdir(parents=True, exist_ok=True)
+        args.results.write_text(json.dumps({
+            "events": events, "accounts": accounts, "months": args.months, "as_of": args.as_of,
+            "floor": floor.__dict__, "overhead": overhead.__dict__, "full": full.__dict__,
+            "history": history.__dict__, "daily": daily.__dict__, "full_over_floor": full_over_floor,
+            "daily_share": daily_share, "test_seconds": test_seconds, "slowest_nodes": nodes,
+        }, indent=2))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
