@@ -1,7 +1,7 @@
 {#- The measure columns of int_revenue__monthly_kpis that every KPI mart publishes, in published
     order, comma separated: kpi_monthly and kpi_monthly_by_segment differ only in their keys and
-    the segment-only columns around them. -#}
-{% macro kpi_measure_columns() -%}
+    the segment-only columns around them. `relation`, when given, qualifies each column. -#}
+{% macro kpi_measure_columns(relation=none) -%}
     {%- set measure_columns = [
         'active_accounts_start',
         'active_accounts_end',
@@ -31,5 +31,10 @@
         'csat',
         'csat_responses',
     ] -%}
-    {{ measure_columns | join(',\n        ') }}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    {%- set qualified_columns = [] -%}
+    {%- for column in measure_columns -%}
+        {%- do qualified_columns.append(prefix ~ column) -%}
+    {%- endfor -%}
+    {{ qualified_columns | join(',\n        ') }}
 {%- endmacro %}

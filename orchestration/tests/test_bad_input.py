@@ -305,6 +305,19 @@ def test_kpis_leave_out_exactly_the_affected_accounts(builds: Builds) -> None:
         assert corrupted_kpis[month] == clean_mrr_end - affected.get(month, 0), month
 
 
+def test_kpis_report_the_mrr_they_leave_out(builds: Builds) -> None:
+    reported = query(
+        builds.corrupted,
+        "select month, excluded_accounts, excluded_mrr from marts.kpi_monthly where excluded_accounts > 0 order by 1",
+    )
+    expected = query(
+        builds.corrupted,
+        "select month, count(*), sum(excluded_mrr) from marts.fct_mrr_excluded_monthly group by month order by 1",
+    )
+    assert reported and reported == expected
+    assert query(builds.clean, "select max(excluded_accounts), max(excluded_mrr) from marts.kpi_monthly") == [(0, 0)]
+
+
 def test_unreadable_event_files_are_set_aside(builds: Builds) -> None:
     listed = query(
         builds.corrupted,
