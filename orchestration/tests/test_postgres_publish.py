@@ -102,9 +102,12 @@ def postgres_cluster() -> Iterator[str]:
 
 
 def normalised(rows: list[tuple]) -> list[tuple]:
-    """Rows comparable across engines: decimals and floats to 9 significant digits, sorted."""
+    """Rows comparable across engines: whole numbers exact (64-bit fingerprints exceed a double),
+    other decimals and floats to 9 significant digits, sorted."""
 
     def value(cell):
+        if isinstance(cell, Decimal) and cell == cell.to_integral_value():
+            return int(cell)
         if isinstance(cell, (float, Decimal)):
             return float(f"{float(cell):.9g}")
         return cell
