@@ -115,3 +115,18 @@
     {%- endset -%}
     array_join({{ 'slice(' ~ entries ~ ', 1, ' ~ limit_num ~ ')' if limit_num else entries }}, {{ delimiter_text }})
 {%- endmacro %}
+
+{#- One hash of a group's key and the sorted list of its values (an aggregate): equal for equal
+    contents whatever the row order. The values differ by engine, so such hashes are compared only
+    within one warehouse. -#}
+{% macro sorted_values_hash(key, value) -%}
+    {{ return(adapter.dispatch('sorted_values_hash', 'cs_warehouse')(key, value)) }}
+{%- endmacro %}
+
+{% macro default__sorted_values_hash(key, value) -%}
+    hash({{ key }}, list({{ value }} order by {{ value }}))
+{%- endmacro %}
+
+{% macro spark__sorted_values_hash(key, value) -%}
+    xxhash64({{ key }}, array_sort(collect_list({{ value }})))
+{%- endmacro %}

@@ -296,7 +296,7 @@ non_event_day_hashes as (
     select
         account_id,
         signal_date,
-        hash(signal_date, list(fact order by fact)) as day_hash
+        {{ sorted_values_hash('signal_date', 'fact') }} as day_hash
     from non_event_facts
     group by account_id, signal_date
 ),
