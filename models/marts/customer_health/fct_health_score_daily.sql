@@ -50,11 +50,17 @@ component_scores as (
         segment,
         latest_event_received_at,
         non_event_inputs_fingerprint,
-        cast(round(100 * (
-            0.4 * least(login_days_30d, 20) / 20
-            + 0.3 * active_users_30d / greatest(provisioned_users, active_users_30d, 1)
-            + 0.3 * least(core_feature_days_30d, 12) / 12
-        ), 2) as decimal(5, 2)) as usage_score,
+        -- 100 x (0.4 x logins / 20 + 0.3 x active / users + 0.3 x core days / 12), taken over the
+        -- common denominator 24 x users so that it is rounded exactly (half up) on every engine
+        cast({{ divide_and_round(
+            'cast(
+                48 * least(login_days_30d, 20) * greatest(provisioned_users, active_users_30d, 1)
+                + 720 * active_users_30d
+                + 60 * least(core_feature_days_30d, 12) * greatest(provisioned_users, active_users_30d, 1)
+                as bigint
+            )',
+            '(24 * greatest(provisioned_users, active_users_30d, 1))'
+        ) }} as decimal(5, 2)) as usage_score,
         cast(round(100 * (
             0.3 * least(greatest(tenure_days, 0), 365) / 365
             + 0.15 * cast(kickoff_held as integer)
