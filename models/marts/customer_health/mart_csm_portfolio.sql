@@ -59,7 +59,8 @@ owner_segments as (
         paying_accounts.segment,
         count(*) as accounts,  -- noqa: RF04
         sum(paying_accounts.mrr) as mrr,
-        avg(paying_accounts.health_score) as avg_health_score,
+        sum(paying_accounts.health_score) as health_score_sum,
+        count(paying_accounts.health_score) as scored_accounts,
         count_if(paying_accounts.health_color = 'red') as red_accounts,
         coalesce(sum(open_alert_counts.open_alerts), 0) as open_alerts,
         coalesce(sum(recent_activity_counts.activities_90d), 0) as activities_90d,
@@ -80,7 +81,9 @@ final as (
         segment,
         cast(accounts as integer) as accounts,  -- noqa: RF04
         cast(mrr as decimal(18, 2)) as mrr,
-        cast(round(avg_health_score, 2) as decimal(5, 2)) as avg_health_score,
+        -- the mean rounded exactly (half up), the same on every engine
+        cast({{ divide_and_round('health_score_sum', 'nullif(scored_accounts, 0)') }} as decimal(5, 2))
+            as avg_health_score,
         cast(red_accounts as integer) as red_accounts,
         cast(open_alerts as integer) as open_alerts,
         cast(activities_90d as integer) as activities_90d,
