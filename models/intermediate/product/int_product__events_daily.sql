@@ -22,7 +22,8 @@ events_in_window as (
         event_name,
         occurred_at,
         received_at,
-        {{ to_local_date('occurred_at') }} as activity_date
+        -- the local day staging derived once per row, not converted again on every run
+        occurred_on as activity_date
     from events
     where occurred_at < {{ as_of_end_utc() }}
 ),
