@@ -103,3 +103,50 @@
         else 'stalled'
     end
 {%- endmacro %}
+
+{#- When the running dbt invocation started, as a UTC timestamp: stamped on rows a run recomputes. -#}
+{% macro run_started_at_utc() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+{#- The first local day whose alert conditions may differ from what int_health__alert_episodes holds:
+    the earliest day of the health inputs recomputed since the episodes last read them (rows derived
+    after the table's `inputs_derived_at`), and at the latest the day after as_of_date (a moved-back
+    as_of_date cuts the episodes back to it). A date literal, queried when the model compiles and
+    again when its pre-hooks render, both before anything changes the table. -#}
+{% macro alert_episodes_recompute_start_date() -%}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return("cast('1900-01-01' as date)") }}
+    {%- endif -%}
+    {%- set day_after_as_of_date = 'cast(' ~ dbt.dateadd('day', 1, as_of_date()) ~ ' as date)' -%}
+    {%- set start_query -%}
+        select cast(least(coalesce(min(date), {{ day_after_as_of_date }}), {{ day_after_as_of_date }}) as {{ dbt.type_string() }})
+        from {{ ref('int_health__account_daily_inputs') }}
+        where derived_at > (
+            select coalesce(max(inputs_derived_at), cast('1900-01-01' as timestamp)) from {{ this }}
+        )
+    {%- endset -%}
+    {{ return("cast('" ~ run_query(start_query).columns[0].values()[0] ~ "' as date)") }}
+{%- endmacro %}
+
+{#- Pre-hooks of int_health__alert_episodes on an incremental run: episodes opened on or after the
+    recompute start are dropped, and the ones still running on the day before it are cut back to
+    that day (closed on the start day unless that is after as_of_date), which is what the days
+    before the start alone make of them. The model then extends those that continue. -#}
+{% macro drop_alert_episodes_opened_from(recompute_start) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where opened_on >= {{ recompute_start }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro cut_alert_episodes_back_to_day_before(recompute_start) -%}
+    {%- if is_incremental() -%}
+        {%- set day_before = 'cast(' ~ dbt.dateadd('day', -1, recompute_start) ~ ' as date)' -%}
+        update {{ this }}
+        set
+            last_alerted_on = {{ day_before }},
+            alerted_days = cast({{ dbt.datediff('opened_on', day_before, 'day') }} + 1 as integer),
+            closed_on = case when {{ day_before }} < {{ as_of_date() }} then {{ recompute_start }} end
+        where last_alerted_on >= {{ day_before }}
+    {%- endif -%}
+{%- endmacro %}

@@ -58,9 +58,24 @@ def build_health(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str) -
     )
 
 
+# When a row was derived, and how far the episodes have read the inputs: run stamps, which differ
+# between an incremental run and a full build by nature.
+RUN_STAMP_COLUMNS = ("derived_at", "inputs_derived_at")
+
+
 def read_rows(warehouse: Path, table: str, where: str = "true") -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.sql(f"select * from {table} where {where} order by all").fetchall()
+        columns = [
+            name
+            for (name,) in connection.execute(
+                "select column_name from information_schema.columns"
+                " where table_schema || '.' || table_name = ? order by ordinal_position",
+                [table],
+            ).fetchall()
+            if name not in RUN_STAMP_COLUMNS
+        ]
+        assert columns, f"{table} has no columns in {warehouse}"
+        return connection.sql(f"select {', '.join(columns)} from {table} where {where} order by all").fetchall()
 
 
 def scalar(warehouse: Path, query: str):

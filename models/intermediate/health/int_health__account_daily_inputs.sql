@@ -573,7 +573,8 @@ final as (
         rolling_inputs.detractor_responses_30d,
         rolling_inputs.failed_invoices,
         event_receipt_watermarks.latest_event_received_at,
-        paying_day_fingerprints.non_event_inputs_fingerprint
+        paying_day_fingerprints.non_event_inputs_fingerprint,
+        {{ run_started_at_utc() }} as derived_at
     from rolling_inputs
     cross join recompute_window
     left join onboarding
