@@ -1,6 +1,7 @@
 """Late inputs re-score the health days they touch: an incremental run equals a full build.
 
-`int_health__account_daily_inputs` and `fct_health_score_daily` are incremental by day. Besides the
+`int_health__account_daily_inputs` and `fct_health_score_daily` are incremental by day, and
+`int_health__alert_episodes` recomputes from the first input day they re-derived. Besides the
 days after their last day, a run recomputes from the earliest day of events received after the
 table's watermark (its max latest_event_received_at), so logins that land late for an older day
 change that day's inputs, scores and alerts and those of every later day whose windows cover it.
@@ -8,7 +9,7 @@ Tickets, survey answers, CS activities and invoices carry no arrival time: a run
 the rows' non-event fingerprint and recomputes from their day too.
 The test builds the health models, lands a late batch of logins and, for an earlier day, a late
 ticket, NPS answer, webinar and failed invoice, runs incrementally with the report day moved
-forward, and compares every row with a full build.
+forward, and compares every row with a full build; then moves the report day back and compares again.
 """
 
 import json
@@ -260,12 +261,24 @@ def test_late_inputs_for_past_days_rescored_like_full_build(small_raw_dataset: P
     for (table, late), stale_rows in rows_before_late_batch.items():
         assert read_rows(full_build, table, late_rows[late]) != stale_rows, (table, late)
 
+    assert_same_rows(warehouse, full_build)
+    assert scalar(warehouse, f"select max(latest_event_received_at) from {SCORES_TABLE}") == scalar(
+        warehouse, "select max(max_received_at) from intermediate.int_product__events_daily"
+    )
+
+    # The report day moves back: later days leave the tables and the alert episodes running past it
+    # are cut back to it, still open, as a full build as of that day makes them.
+    assert scalar(warehouse, f"select count(*) from {ALERTS_TABLE} where last_alerted_on > '{EARLIER_AS_OF}'") > 0
+    build_health(raw_dir, warehouse, tmp_path / "target", EARLIER_AS_OF)
+    full_build_earlier = tmp_path / "full_earlier.duckdb"
+    build_health(raw_dir, full_build_earlier, tmp_path / "target_full_earlier", EARLIER_AS_OF)
+    assert_same_rows(warehouse, full_build_earlier)
+
+
+def assert_same_rows(warehouse: Path, full_build: Path) -> None:
     for table in COMPARED_TABLES:
         full_rows = read_rows(full_build, table)
         assert full_rows, f"the full build of {table} has no rows, so the comparison would prove nothing"
         incremental_rows = read_rows(warehouse, table)
         assert len(incremental_rows) == len(full_rows), table
         assert incremental_rows == full_rows, table
-    assert scalar(warehouse, f"select max(latest_event_received_at) from {SCORES_TABLE}") == scalar(
-        warehouse, "select max(max_received_at) from intermediate.int_product__events_daily"
-    )
