@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from dagster import RunConfig, materialize
-from sklearn.metrics import roc_auc_score
 
 from cs_warehouse.cli import main
 from cs_warehouse.health_fit import (
@@ -21,7 +20,6 @@ from cs_warehouse.health_fit import (
     health_colors,
     health_scores,
     load_history,
-    ranking_auc,
     rounded_weight_units,
 )
 from cs_warehouse.health_fit_assets import HealthWeightsConfig, health_weights_proposal
@@ -45,11 +43,12 @@ def _with_current_score(days: pd.DataFrame) -> pd.DataFrame:
     return days.assign(health_score=scores, health_color=health_colors(scores, override, HAND_SET_THRESHOLDS))
 
 
-def synthetic_panel(accounts: int, history_days: int, seed: int = 3) -> pd.DataFrame:
+def synthetic_panel(accounts: int, history_days: int, seed: int = 3, driver_until: date | None = None) -> pd.DataFrame:
     """Scored account-days whose churn depends on the support score only (a planted driver).
 
     Each account's components drift around its own level; P(churn within 90 days) on a day is a
-    logistic function of that day's support score alone. Days follow the warehouse's windows.
+    logistic function of that day's support score alone (up to driver_until; after it, of the hand-set
+    score). Days follow the warehouse's windows.
     """
     random = np.random.default_rng(seed)
     last_scored = AS_OF_DATE - timedelta(days=90)
@@ -57,7 +56,11 @@ def synthetic_panel(accounts: int, history_days: int, seed: int = 3) -> pd.DataF
     levels = random.uniform(20, 95, size=(accounts, 1, len(COMPONENTS)))
     drift = random.normal(0, 1.5, size=(accounts, history_days, len(COMPONENTS))).cumsum(axis=1)
     components = np.clip(levels + drift, 0, 100).round(2)
-    churn_probability = 1 / (1 + np.exp(-(-3.0 + 5.0 * (0.5 - components[..., 3] / 100))))
+    driver = components[..., 3]
+    if driver_until is not None:
+        hand_set_score = components @ np.array([HAND_SET_WEIGHTS[name] for name in COMPONENTS])
+        driver = np.where(dates > pd.Timestamp(driver_until), hand_set_score, driver)
+    churn_probability = 1 / (1 + np.exp(-(-3.0 + 5.0 * (0.5 - driver / 100))))
     panel = pd.DataFrame(
         {
             "account_id": np.repeat([f"a{index:04d}" for index in range(accounts)], history_days),
@@ -97,23 +100,46 @@ def test_fit_is_deterministic(planted_panel):
     assert first == second
 
 
+def test_a_driver_that_fades_before_the_newest_fitting_days_is_not_adopted():
+    # Churn follows support alone until 200 days before the fitting window's end, then the hand-set
+    # score: the older part of the fitting window says "support", its newest 90 days say otherwise.
+    fitting_end = AS_OF_DATE - timedelta(days=270)
+    panel = synthetic_panel(accounts=300, history_days=540, driver_until=fitting_end - timedelta(days=200))
+    fit = fit_health_weights(panel, HAND_SET_WEIGHTS, HAND_SET_THRESHOLDS)
+    plain_fit_loss = fit.shrinkage.log_losses[0.0]
+    assert fit.shrinkage.penalty > 0 and fit.shrinkage.log_losses[fit.shrinkage.penalty] < plain_fit_loss
+    assert fit.proposed_weights["support"] < 0.5
+
+
+def test_the_validation_window_plays_no_part_in_the_proposal(planted_panel):
+    validation = planted_panel["backtest_window"] == "validation"
+    relabelled = planted_panel.assign(
+        churned_within_90d=np.where(
+            validation, ~planted_panel["churned_within_90d"], planted_panel["churned_within_90d"]
+        )
+    )
+    first = fit_health_weights(planted_panel, HAND_SET_WEIGHTS, HAND_SET_THRESHOLDS)
+    second = fit_health_weights(relabelled, HAND_SET_WEIGHTS, HAND_SET_THRESHOLDS)
+    assert (first.proposed_weights, first.shrinkage, first.proposed_thresholds) == (
+        second.proposed_weights,
+        second.shrinkage,
+        second.proposed_thresholds,
+    )
+    assert first.proposed_validation != second.proposed_validation
+
+
 def test_too_little_history_is_refused_with_a_clear_message():
-    # 210 days of scores up to as_of_date - 90: the fitting window (up to as_of_date - 270) holds 30
-    short_panel = synthetic_panel(accounts=300, history_days=210)
-    with pytest.raises(HealthFitError, match=r"Too little history.*has 30 days.*at least 90 fitting days"):
+    # 420 days of scores up to as_of_date - 90: the fitting window (up to as_of_date - 270) holds 240,
+    # its older part (up to 180 days before its end) 60; 380 days leave 20 there
+    short_panel = synthetic_panel(accounts=300, history_days=380)
+    with pytest.raises(HealthFitError, match=r"Too little history.*its older part .* 20 days.*60 days in its older"):
         fit_health_weights(short_panel, HAND_SET_WEIGHTS, HAND_SET_THRESHOLDS)
+    fit_health_weights(synthetic_panel(accounts=300, history_days=420), HAND_SET_WEIGHTS, HAND_SET_THRESHOLDS)
 
 
 def test_rounded_weights_keep_two_decimals_and_sum_to_one():
     units = rounded_weight_units(np.array([1 / 3, 1 / 3, 1 / 3, 0.0]))
     assert units.tolist() == [34, 33, 33, 0]
-
-
-def test_ranking_auc_counts_ties_one_half_like_sklearn():
-    random = np.random.default_rng(8)
-    scores = random.integers(0, 400, size=5000) / 4
-    churned = random.random(5000) < 0.1
-    assert ranking_auc(scores, churned) == pytest.approx(roc_auc_score(churned, -scores), abs=1e-12)
 
 
 def test_fit_on_a_built_warehouse_writes_the_proposal_and_beats_the_hand_set_weights(test_build, tmp_path, capsys):
