@@ -37,6 +37,9 @@ OUTCOME_DAYS = 90
 MIN_OLDER_FITTING_DATES = 60
 MIN_FITTING_CHURNED_ACCOUNTS = 20
 MIN_JUDGED_CHURNED_ACCOUNTS = 10
+# The validation gain's uncertainty: accounts resampled this many times, and the interval's coverage.
+BOOTSTRAP_REPLICATES = 200
+BOOTSTRAP_INTERVAL = 0.90
 # Penalties tried on the slopes' departure from the current weights (in units of mean log loss per
 # squared slope), from none to one that keeps the current weights.
 PENALTY_GRID = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 1.0)
@@ -111,6 +114,8 @@ class HealthWeightsFit:
     proposed_fitting: Evaluation
     current_validation: Evaluation
     proposed_validation: Evaluation
+    # BOOTSTRAP_INTERVAL interval of (proposed - current) validation AUC over resampled accounts
+    validation_gain_interval: tuple[float, float]
 
     @property
     def improves_validation_auc(self) -> bool:
@@ -319,6 +324,28 @@ def evaluate(scores: np.ndarray, colors: np.ndarray, churned: np.ndarray) -> Eva
     return Evaluation(auc=float(roc_auc_score(churned, -scores)), colors=outcomes)
 
 
+def auc_gain_interval(
+    current_scores: np.ndarray, proposed_scores: np.ndarray, churned: np.ndarray, account_ids: np.ndarray
+) -> tuple[float, float]:
+    """How much the AUC gain of the proposed over the current score moves when the window's accounts are
+    resampled (with replacement, each account with all its days; a fixed seed: deterministic)."""
+    accounts, account_index = np.unique(account_ids, return_inverse=True)
+    random = np.random.default_rng(0)
+    gains = []
+    for _ in range(BOOTSTRAP_REPLICATES):
+        row_weights = np.bincount(random.integers(0, len(accounts), len(accounts)), minlength=len(accounts))
+        weights = row_weights[account_index]
+        if not 0 < weights[churned].sum() < weights.sum():
+            continue
+        gains.append(
+            roc_auc_score(churned, -proposed_scores, sample_weight=weights)
+            - roc_auc_score(churned, -current_scores, sample_weight=weights)
+        )
+    tail = (1 - BOOTSTRAP_INTERVAL) / 2
+    low, high = np.quantile(gains, [tail, 1 - tail])
+    return float(low), float(high)
+
+
 def summarize_window(days: pd.DataFrame) -> WindowSummary:
     return WindowSummary(
         first_day=days["date"].min().date(),
@@ -385,15 +412,21 @@ def fit_health_weights(
         max_red_share,
     )
     progress("Evaluating the current and the proposed weights on the fitting and validation windows")
-    evaluations = {}
+    evaluations, scores = {}, {}
     for name, window in windows.items():
         components, churned = component_arrays(window)
         override = window["is_no_login_override"].to_numpy(dtype=bool)
-        proposed_scores = health_scores(components, proposed_weights)
+        scores[name] = (window["health_score"].to_numpy(dtype=float), health_scores(components, proposed_weights))
         evaluations[name] = (
-            evaluate(window["health_score"].to_numpy(dtype=float), window["health_color"].to_numpy(), churned),
-            evaluate(proposed_scores, health_colors(proposed_scores, override, proposed_thresholds), churned),
+            evaluate(scores[name][0], window["health_color"].to_numpy(), churned),
+            evaluate(scores[name][1], health_colors(scores[name][1], override, proposed_thresholds), churned),
         )
+    progress(f"Resampling the validation window's accounts {BOOTSTRAP_REPLICATES} times")
+    gain_interval = auc_gain_interval(
+        *scores["validation"],
+        windows["validation"]["churned_within_90d"].to_numpy(dtype=bool),
+        windows["validation"]["account_id"].to_numpy(),
+    )
     return HealthWeightsFit(
         current_weights={name: float(current_weights[name]) for name in COMPONENTS},
         proposed_weights=proposed_weights,
@@ -407,6 +440,7 @@ def fit_health_weights(
         proposed_fitting=evaluations["fitting"][1],
         current_validation=evaluations["validation"][0],
         proposed_validation=evaluations["validation"][1],
+        validation_gain_interval=gain_interval,
     )
 
 
@@ -420,13 +454,23 @@ def _ratio(value: float | None) -> str:
 
 def model_card(fit: HealthWeightsFit, warehouse_path: Path) -> str:
     """The markdown model card: windows, weights, AUC and colour outcomes, the threshold rule, adoption."""
-    verdict = (
-        "The proposal ranks churn better than the current weights on the validation window: adopt it "
-        "(see below) if the weights also make sense to the CS team."
-        if fit.improves_validation_auc
-        else "The proposal does NOT rank churn better than the current weights on the validation window: "
-        "keep the current weights."
-    )
+    gain_low, gain_high = fit.validation_gain_interval
+    if not fit.improves_validation_auc:
+        verdict = (
+            "The proposal does NOT rank churn better than the current weights on the validation window: "
+            "keep the current weights."
+        )
+    elif gain_low > 0:
+        verdict = (
+            "The proposal ranks churn better than the current weights on the validation window: adopt it "
+            "(see below) if the weights also make sense to the CS team."
+        )
+    else:
+        verdict = (
+            "The proposal ranks churn better than the current weights on the validation window, by less "
+            "than a different draw of accounts would move the figure (see Ranking): weak evidence. Adopt "
+            "it only if the weights also make sense to the CS team, or refit when more history has come."
+        )
     lines = [
         "# Health score weights: model card",
         "",
@@ -503,6 +547,11 @@ def model_card(fit: HealthWeightsFit, warehouse_path: Path) -> str:
         f"| validation (out of time: the evidence) | {fit.current_validation.auc:.3f} | "
         f"{fit.proposed_validation.auc:.3f} |",
         f"| fitting (in-sample for the proposal) | {fit.current_fitting.auc:.3f} | {fit.proposed_fitting.auc:.3f} |",
+        "",
+        f"Validation AUC gain: {fit.proposed_validation.auc - fit.current_validation.auc:+.4f}. Resampling the "
+        f"validation window's accounts ({BOOTSTRAP_REPLICATES} times, each account with all its days) puts "
+        f"it between {gain_low:+.4f} and {gain_high:+.4f} ({BOOTSTRAP_INTERVAL:.0%} of draws): how far the "
+        "figure would move had other customers been in the window.",
         "",
         "## Colour thresholds",
         "",
