@@ -154,9 +154,13 @@ def load_history(warehouse_path: Path) -> tuple[pd.DataFrame, dict[str, float]]:
 
 
 def health_scores(components: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:
-    """The dbt formula of health_score: the weighted mean of the 0-100 components, to 2 decimals."""
-    vector = np.array([weights[name] for name in COMPONENTS], dtype=float)
-    return np.round(components @ vector / vector.sum(), 2)
+    """The dbt formula of health_score: the weighted mean of the 0-100 components, rounded exactly (half
+    up) to 2 decimals, in integers as fct_health_score_daily takes it (components in hundredths, weights
+    in the seed's ten-thousandths)."""
+    hundredths = np.rint(components * 100).astype(np.int64)
+    weight_units = np.array([round(weights[name] * 10_000) for name in COMPONENTS], dtype=np.int64)
+    weight_sum = int(weight_units.sum())
+    return ((2 * (hundredths @ weight_units) + weight_sum) // (2 * weight_sum)) / 100
 
 
 def health_colors(scores: np.ndarray, no_login_override: np.ndarray, thresholds: ColorThresholds) -> np.ndarray:

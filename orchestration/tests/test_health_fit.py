@@ -166,6 +166,9 @@ def test_fit_on_a_built_warehouse_writes_the_proposal_and_states_its_verdict(tes
     assert "Validation AUC gain" in card and "(chosen)" in card
     # the fit's view of the current weights agrees with the mart's out-of-time figures
     days, weights = load_history(warehouse)
+    # the fitter's score is the mart's to the hundredth (rounded exactly half up, like dbt)
+    components, _ = component_arrays(days)
+    assert (health_scores(components, weights) == days["health_score"].to_numpy(dtype=float)).all()
     fit = fit_health_weights(days, weights, HAND_SET_THRESHOLDS)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         mart_auc, mart_validation_days = connection.execute(
