@@ -9,7 +9,6 @@ window judges the proposal against the current weights. See docs/health_score_fi
 from __future__ import annotations
 
 import csv
-import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -31,17 +30,24 @@ OUTCOME_DAYS_TABLE = "marts.fct_health_score_outcomes"
 WEIGHTS_SEED_TABLE = "reference.health_score_weights"
 SEED_CSV_NAME = "health_score_weights.csv"
 MODEL_CARD_NAME = "health_score_weights_model_card.md"
-# Below these, a fit or its validation would mostly describe noise: say so instead of proposing.
-MIN_FITTING_DATES = 90
+# The outcome horizon: churn within this many days labels a scored day.
+OUTCOME_DAYS = 90
+# Below these, a fit, its shrinkage choice or its validation would mostly describe noise: say so
+# instead of proposing. Every part of the fitting window's own out-of-time split needs them too.
+MIN_OLDER_FITTING_DATES = 60
 MIN_FITTING_CHURNED_ACCOUNTS = 20
-MIN_VALIDATION_CHURNED_ACCOUNTS = 10
+MIN_JUDGED_CHURNED_ACCOUNTS = 10
+# The validation gain's uncertainty: accounts resampled this many times, and the interval's coverage.
+BOOTSTRAP_REPLICATES = 200
+BOOTSTRAP_INTERVAL = 0.90
+# Penalties tried on the slopes' departure from the current weights (in units of mean log loss per
+# squared slope), from none to one that keeps the current weights.
+PENALTY_GRID = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 1.0)
 # A red list larger than this share of paying accounts is more than a CS team works through.
 DEFAULT_MAX_RED_SHARE = 0.15
 # Seed weights are written with two decimals, like the hand-set seed: whole hundredths.
 WEIGHT_DECIMALS = 2
 WEIGHT_UNITS = 10**WEIGHT_DECIMALS
-# Scores are 0-100 with two decimals: 10,001 levels.
-MAX_SCORE_LEVEL = 100 * 100
 
 
 class HealthFitError(Exception):
@@ -83,9 +89,20 @@ class WindowSummary:
 
 
 @dataclass(frozen=True)
+class ShrinkageChoice:
+    """How far the fit moved from the current weights, chosen inside the fitting window."""
+
+    older: WindowSummary
+    newest: WindowSummary
+    log_losses: dict[float, float]
+    penalty: float
+
+
+@dataclass(frozen=True)
 class HealthWeightsFit:
     current_weights: dict[str, float]
     proposed_weights: dict[str, float]
+    shrinkage: ShrinkageChoice
     current_thresholds: ColorThresholds
     proposed_thresholds: ColorThresholds
     max_red_share: float
@@ -95,6 +112,8 @@ class HealthWeightsFit:
     proposed_fitting: Evaluation
     current_validation: Evaluation
     proposed_validation: Evaluation
+    # BOOTSTRAP_INTERVAL interval of (proposed - current) validation AUC over resampled accounts
+    validation_gain_interval: tuple[float, float]
 
     @property
     def improves_validation_auc(self) -> bool:
@@ -135,9 +154,13 @@ def load_history(warehouse_path: Path) -> tuple[pd.DataFrame, dict[str, float]]:
 
 
 def health_scores(components: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:
-    """The dbt formula of health_score: the weighted mean of the 0-100 components, to 2 decimals."""
-    vector = np.array([weights[name] for name in COMPONENTS], dtype=float)
-    return np.round(components @ vector / vector.sum(), 2)
+    """The dbt formula of health_score: the weighted mean of the 0-100 components, rounded exactly (half
+    up) to 2 decimals, in integers as fct_health_score_daily takes it (components in hundredths, weights
+    in the seed's ten-thousandths)."""
+    hundredths = np.rint(components * 100).astype(np.int64)
+    weight_units = np.array([round(weights[name] * 10_000) for name in COMPONENTS], dtype=np.int64)
+    weight_sum = int(weight_units.sum())
+    return ((2 * (hundredths @ weight_units) + weight_sum) // (2 * weight_sum)) / 100
 
 
 def health_colors(scores: np.ndarray, no_login_override: np.ndarray, thresholds: ColorThresholds) -> np.ndarray:
@@ -149,57 +172,104 @@ def health_colors(scores: np.ndarray, no_login_override: np.ndarray, thresholds:
     )
 
 
-def fit_component_weights(components: np.ndarray, churned: np.ndarray) -> dict[str, float]:
-    """Non-negative weights summing to 1 that rank the fitting days' churn best (two decimals).
+def fit_component_weights(
+    fitting: pd.DataFrame, current_weights: Mapping[str, float]
+) -> tuple[dict[str, float], ShrinkageChoice]:
+    """Non-negative weights summing to 1 (two decimals) fitted to the fitting window's churn, shrunk
+    toward the current weights as far as an out-of-time split of the fitting window asks.
 
-    A logistic regression with non-negative slopes gives the starting weights; a local search on the
-    grid of hundredths then moves weight between components while the AUC of the fitting window
-    improves. The score is used to rank (its colours are set by shares of accounts), so its weights
-    should maximise ranking, which the logistic fit only approximates. Deterministic.
+    Each penalty of PENALTY_GRID is fitted on the window's older part and scored (mean log loss) on its
+    newest 90 days; the penalty that predicts them best (the stronger one among equals) is refitted on
+    the whole window. Deterministic.
     """
-    start = rounded_weight_units(logistic_weight_shares(components, churned))
-    units = refine_for_ranking(components, churned, start)
-    return {name: int(units[index]) / WEIGHT_UNITS for index, name in enumerate(COMPONENTS)}
+    prior = np.array([current_weights[name] for name in COMPONENTS], dtype=float)
+    prior /= prior.sum()
+    older, newest = inner_split(fitting)
+    older_components, older_churned = component_arrays(older)
+    newest_components, newest_churned = component_arrays(newest)
+    log_losses = []
+    for penalty in PENALTY_GRID:
+        intercept, slopes = penalised_logistic_fit(older_components, older_churned, prior, penalty)
+        log_losses.append(mean_log_loss(intercept, slopes, newest_components, newest_churned))
+    # the strongest shrinkage among (numerically) equal losses: move away from the trusted weights only for a gain
+    best = min(log_losses)
+    chosen = max(penalty for penalty, loss in zip(PENALTY_GRID, log_losses, strict=True) if loss <= best + 1e-12)
+    components, churned = component_arrays(fitting)
+    _, slopes = penalised_logistic_fit(components, churned, prior, chosen)
+    if slopes.sum() <= 0:
+        raise HealthFitError(
+            "No component scores lower before churn on the fitting window (every fitted slope is 0): "
+            "there is nothing to weight. Keep the current weights."
+        )
+    units = rounded_weight_units(slopes / slopes.sum())
+    choice = ShrinkageChoice(
+        older=summarize_window(older),
+        newest=summarize_window(newest),
+        log_losses=dict(zip(PENALTY_GRID, log_losses, strict=True)),
+        penalty=chosen,
+    )
+    return {name: int(units[index]) / WEIGHT_UNITS for index, name in enumerate(COMPONENTS)}, choice
 
 
-def logistic_weight_shares(components: np.ndarray, churned: np.ndarray) -> np.ndarray:
-    """Slope shares of a logistic regression of churn on the components with every slope >= 0.
+def inner_split(fitting: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The fitting window split like the warehouse's windows: its newest 90 days, and its days up to
+    180 days before its end (the 90 days between are left out, so that no churn labels both parts)."""
+    days_before_end = (fitting["date"].max() - fitting["date"]).dt.days
+    return fitting[days_before_end >= 2 * OUTCOME_DAYS], fitting[days_before_end < OUTCOME_DAYS]
 
-    P(churn within 90 days) = sigmoid(intercept - sum_k b_k x_k) with x_k the component score / 100 and
-    every b_k >= 0 (a higher component never means more risk), fitted by maximum likelihood with
-    L-BFGS-B under those bounds (a convex problem, a fixed start and row order: deterministic).
+
+def component_arrays(days: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The component scores (account-days x COMPONENTS) and the churn labels of some outcome days."""
+    return (
+        days[[f"{name}_score" for name in COMPONENTS]].to_numpy(dtype=float),
+        days["churned_within_90d"].to_numpy(dtype=bool),
+    )
+
+
+def mean_log_loss(intercept: float, slopes: np.ndarray, components: np.ndarray, churned: np.ndarray) -> float:
+    """Mean negative log likelihood of the labels under P(churn) = sigmoid(intercept - slopes . x / 100)."""
+    logits = intercept - (components / 100.0) @ slopes
+    # log(1 + e^z) - y z, written stably
+    return float(np.mean(np.logaddexp(0.0, logits) - churned * logits))
+
+
+def penalised_logistic_fit(
+    components: np.ndarray, churned: np.ndarray, prior_shares: np.ndarray, penalty: float
+) -> tuple[float, np.ndarray]:
+    """Logistic regression of churn on the components, every slope >= 0, shrunk toward the prior's shares.
+
+    P(churn within 90 days) = sigmoid(intercept - sum_k b_k x_k), x_k the component score / 100, every
+    b_k >= 0 (a higher component never means more risk), minimising the mean log loss plus
+    penalty * |b - sum(b) * prior_shares|^2: a ridge on the slopes' departure from the prior's direction,
+    whatever their overall size. Penalty 0 is the plain constrained fit; a large penalty gives the
+    prior's shares. Solved by L-BFGS-B (a convex problem, a fixed start and row order: deterministic).
     """
     features = components / 100.0
     labels = churned.astype(float)
     base_rate = float(np.clip(labels.mean(), 1e-6, 1 - 1e-6))
 
-    def negative_log_likelihood(parameters: np.ndarray) -> tuple[float, np.ndarray]:
+    def objective(parameters: np.ndarray) -> tuple[float, np.ndarray]:
         intercept, slopes = parameters[0], parameters[1:]
         logits = intercept - features @ slopes
-        # log(1 + e^z) - y z, written stably
-        loss = np.mean(np.logaddexp(0.0, logits) - labels * logits)
         residuals = 1.0 / (1.0 + np.exp(-logits)) - labels
-        gradient = np.concatenate(([residuals.mean()], -(features.T @ residuals) / len(labels)))
-        return float(loss), gradient
+        departure = slopes - slopes.sum() * prior_shares
+        loss = np.mean(np.logaddexp(0.0, logits) - labels * logits) + penalty * departure @ departure
+        slope_gradient = -(features.T @ residuals) / len(labels) + 2 * penalty * (departure - departure @ prior_shares)
+        return float(loss), np.concatenate(([residuals.mean()], slope_gradient))
 
     start = np.zeros(len(COMPONENTS) + 1)
     start[0] = math.log(base_rate / (1 - base_rate))
     result = minimize(
-        negative_log_likelihood,
+        objective,
         start,
         jac=True,
         method="L-BFGS-B",
         bounds=[(None, None)] + [(0.0, None)] * len(COMPONENTS),
         options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-9},
     )
-    slopes = np.maximum(result.x[1:], 0.0)
-    if not result.success or slopes.sum() <= 0:
-        raise HealthFitError(
-            "No component scores lower before churn on the fitting window (every fitted slope is 0"
-            f"{'' if result.success else '; optimiser: ' + str(result.message)}): there is nothing to "
-            "weight. Keep the current weights."
-        )
-    return slopes / slopes.sum()
+    if not result.success:
+        raise HealthFitError(f"The logistic fit of the health weights did not converge ({result.message}).")
+    return float(result.x[0]), np.maximum(result.x[1:], 0.0)
 
 
 def rounded_weight_units(shares: np.ndarray) -> np.ndarray:
@@ -210,43 +280,6 @@ def rounded_weight_units(shares: np.ndarray) -> np.ndarray:
     # ties broken by component order, so the rounding is deterministic
     for index in sorted(range(len(shares)), key=lambda i: (-(scaled[i] - units[i]), i))[:missing]:
         units[index] += 1
-    return units
-
-
-def ranking_auc(scores: np.ndarray, churned: np.ndarray) -> float:
-    """AUC of "lower score = riskier" (ties count one half) for scores with two decimals, in O(n)."""
-    levels = np.rint(scores * 100).astype(np.int64)
-    churned_at = np.bincount(levels[churned], minlength=MAX_SCORE_LEVEL + 1)
-    retained_at = np.bincount(levels[~churned], minlength=MAX_SCORE_LEVEL + 1)
-    retained_above = retained_at[::-1].cumsum()[::-1] - retained_at
-    pairs = churned_at.sum() * retained_at.sum()
-    return float((churned_at * (retained_above + 0.5 * retained_at)).sum() / pairs)
-
-
-def refine_for_ranking(components: np.ndarray, churned: np.ndarray, units: np.ndarray) -> np.ndarray:
-    """Hill-climb the fitting AUC by moving 10, 5, 2, then 1 hundredths between two components.
-
-    Each round takes the best move (the first in component order among equals) if it raises the AUC.
-    """
-
-    def auc_of(candidate: np.ndarray) -> float:
-        weights = dict(zip(COMPONENTS, candidate / WEIGHT_UNITS, strict=True))
-        return ranking_auc(health_scores(components, weights), churned)
-
-    best = auc_of(units)
-    for step in (10, 5, 2, 1):
-        while True:
-            moves = []
-            for source, target in itertools.permutations(range(len(COMPONENTS)), 2):
-                if units[source] >= step:
-                    candidate = units.copy()
-                    candidate[source] -= step
-                    candidate[target] += step
-                    moves.append((auc_of(candidate), candidate))
-            move_auc, move = max(moves, key=lambda scored: scored[0])
-            if move_auc <= best + 1e-12:
-                break
-            best, units = move_auc, move
     return units
 
 
@@ -293,6 +326,36 @@ def evaluate(scores: np.ndarray, colors: np.ndarray, churned: np.ndarray) -> Eva
     return Evaluation(auc=float(roc_auc_score(churned, -scores)), colors=outcomes)
 
 
+def auc_gain_interval(
+    current_scores: np.ndarray, proposed_scores: np.ndarray, churned: np.ndarray, account_ids: np.ndarray
+) -> tuple[float, float]:
+    """How much the AUC gain of the proposed over the current score moves when the window's accounts are
+    resampled (with replacement, each account with all its days; a fixed seed: deterministic)."""
+    accounts, account_index = np.unique(account_ids, return_inverse=True)
+    current_ranks = np.unique(current_scores, return_inverse=True)[1]
+    proposed_ranks = np.unique(proposed_scores, return_inverse=True)[1]
+    random = np.random.default_rng(0)
+    gains = []
+    for _ in range(BOOTSTRAP_REPLICATES):
+        draws = np.bincount(random.integers(0, len(accounts), len(accounts)), minlength=len(accounts))
+        weights = draws[account_index].astype(float)
+        if 0 < weights[churned].sum() < weights.sum():
+            gains.append(weighted_auc(proposed_ranks, churned, weights) - weighted_auc(current_ranks, churned, weights))
+    tail = (1 - BOOTSTRAP_INTERVAL) / 2
+    low, high = np.quantile(gains, [tail, 1 - tail])
+    return float(low), float(high)
+
+
+def weighted_auc(ranks: np.ndarray, churned: np.ndarray, weights: np.ndarray) -> float:
+    """AUC of "lower score = riskier" with row weights, ties counting one half, from the scores' dense
+    ranks (0 = lowest) in O(rows): the weighted Mann-Whitney statistic."""
+    levels = int(ranks.max()) + 1
+    churned_at = np.bincount(ranks[churned], weights[churned], minlength=levels)
+    retained_at = np.bincount(ranks[~churned], weights[~churned], minlength=levels)
+    retained_above = retained_at[::-1].cumsum()[::-1] - retained_at
+    return float((churned_at * (retained_above + 0.5 * retained_at)).sum() / (churned_at.sum() * retained_at.sum()))
+
+
 def summarize_window(days: pd.DataFrame) -> WindowSummary:
     return WindowSummary(
         first_day=days["date"].min().date(),
@@ -307,22 +370,28 @@ def check_history(days: pd.DataFrame) -> None:
     """Refuse to fit on too little history, naming what is missing."""
     fitting = days[days["backtest_window"] == "fitting"]
     validation = days[days["backtest_window"] == "validation"]
-    fitting_dates = fitting["date"].nunique()
-    fitting_churned = fitting.loc[fitting["churned_within_90d"], "account_id"].nunique()
-    validation_churned = validation.loc[validation["churned_within_90d"], "account_id"].nunique()
+    older, newest = inner_split(fitting) if len(fitting) else (fitting, fitting)
+
+    def churned_accounts(window: pd.DataFrame) -> int:
+        return window.loc[window["churned_within_90d"], "account_id"].nunique()
+
     if (
-        fitting_dates < MIN_FITTING_DATES
-        or fitting_churned < MIN_FITTING_CHURNED_ACCOUNTS
-        or validation_churned < MIN_VALIDATION_CHURNED_ACCOUNTS
+        older["date"].nunique() < MIN_OLDER_FITTING_DATES
+        or churned_accounts(fitting) < MIN_FITTING_CHURNED_ACCOUNTS
+        or min(churned_accounts(older), churned_accounts(newest), churned_accounts(validation))
+        < MIN_JUDGED_CHURNED_ACCOUNTS
     ):
         raise HealthFitError(
             "Too little history to fit the health weights: the fitting window (scored days up to "
-            f"as_of_date - 270) has {fitting_dates} days and {fitting_churned} churned accounts, the "
-            f"validation window (as_of_date - 179 .. as_of_date - 90) {validation_churned} churned "
-            f"accounts; a fit needs at least {MIN_FITTING_DATES} fitting days, {MIN_FITTING_CHURNED_ACCOUNTS} "
-            f"churned accounts in them and {MIN_VALIDATION_CHURNED_ACCOUNTS} in validation, i.e. health "
-            f"scores from at least {270 + MIN_FITTING_DATES} days before as_of_date and enough churn. "
-            "Keep the hand-set weights until the warehouse has more history."
+            f"as_of_date - 270) has {fitting['date'].nunique()} days and {churned_accounts(fitting)} churned "
+            f"accounts; its older part (up to 180 days before its last day) {older['date'].nunique()} days and "
+            f"{churned_accounts(older)} churned accounts, its newest 90 days {churned_accounts(newest)}; the "
+            f"validation window (as_of_date - 179 .. as_of_date - 90) {churned_accounts(validation)}. A fit "
+            f"needs {MIN_FITTING_CHURNED_ACCOUNTS} churned accounts in the fitting window, "
+            f"{MIN_OLDER_FITTING_DATES} days in its older part and {MIN_JUDGED_CHURNED_ACCOUNTS} churned "
+            "accounts in each of its older part, its newest 90 days and the validation window, i.e. health "
+            f"scores from at least {270 + 2 * OUTCOME_DAYS + MIN_OLDER_FITTING_DATES} days before as_of_date "
+            "and enough churn. Keep the hand-set weights until the warehouse has more history."
         )
 
 
@@ -343,36 +412,35 @@ def fit_health_weights(
         raise HealthFitError(f"The seed health_score_weights has no weight for {', '.join(missing)}.")
     check_history(days)
     windows = {name: days[days["backtest_window"] == name] for name in ("fitting", "validation")}
-    component_columns = [f"{name}_score" for name in COMPONENTS]
-
-    def arrays(window: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return (
-            window[component_columns].to_numpy(dtype=float),
-            window["is_no_login_override"].to_numpy(dtype=bool),
-            window["churned_within_90d"].to_numpy(dtype=bool),
-        )
-
-    fitting_components, fitting_override, fitting_churned = arrays(windows["fitting"])
-    progress(f"Fitting component weights on {len(fitting_churned):,} account-days")
-    proposed_weights = fit_component_weights(fitting_components, fitting_churned)
+    progress(f"Fitting component weights on {len(windows['fitting']):,} account-days")
+    proposed_weights, shrinkage = fit_component_weights(windows["fitting"], current_weights)
+    fitting_components, _ = component_arrays(windows["fitting"])
     proposed_thresholds = color_thresholds_for_workload(
         health_scores(fitting_components, proposed_weights),
-        fitting_override,
+        windows["fitting"]["is_no_login_override"].to_numpy(dtype=bool),
         windows["fitting"]["health_color"].to_numpy(),
         max_red_share,
     )
     progress("Evaluating the current and the proposed weights on the fitting and validation windows")
-    evaluations = {}
+    evaluations, scores = {}, {}
     for name, window in windows.items():
-        components, override, churned = arrays(window)
-        proposed_scores = health_scores(components, proposed_weights)
+        components, churned = component_arrays(window)
+        override = window["is_no_login_override"].to_numpy(dtype=bool)
+        scores[name] = (window["health_score"].to_numpy(dtype=float), health_scores(components, proposed_weights))
         evaluations[name] = (
-            evaluate(window["health_score"].to_numpy(dtype=float), window["health_color"].to_numpy(), churned),
-            evaluate(proposed_scores, health_colors(proposed_scores, override, proposed_thresholds), churned),
+            evaluate(scores[name][0], window["health_color"].to_numpy(), churned),
+            evaluate(scores[name][1], health_colors(scores[name][1], override, proposed_thresholds), churned),
         )
+    progress(f"Resampling the validation window's accounts {BOOTSTRAP_REPLICATES} times")
+    gain_interval = auc_gain_interval(
+        *scores["validation"],
+        windows["validation"]["churned_within_90d"].to_numpy(dtype=bool),
+        windows["validation"]["account_id"].to_numpy(),
+    )
     return HealthWeightsFit(
         current_weights={name: float(current_weights[name]) for name in COMPONENTS},
         proposed_weights=proposed_weights,
+        shrinkage=shrinkage,
         current_thresholds=current_thresholds,
         proposed_thresholds=proposed_thresholds,
         max_red_share=max_red_share,
@@ -382,6 +450,7 @@ def fit_health_weights(
         proposed_fitting=evaluations["fitting"][1],
         current_validation=evaluations["validation"][0],
         proposed_validation=evaluations["validation"][1],
+        validation_gain_interval=gain_interval,
     )
 
 
@@ -395,13 +464,23 @@ def _ratio(value: float | None) -> str:
 
 def model_card(fit: HealthWeightsFit, warehouse_path: Path) -> str:
     """The markdown model card: windows, weights, AUC and colour outcomes, the threshold rule, adoption."""
-    verdict = (
-        "The proposal ranks churn better than the current weights on the validation window: adopt it "
-        "(see below) if the weights also make sense to the CS team."
-        if fit.improves_validation_auc
-        else "The proposal does NOT rank churn better than the current weights on the validation window: "
-        "keep the current weights."
-    )
+    gain_low, gain_high = fit.validation_gain_interval
+    if not fit.improves_validation_auc:
+        verdict = (
+            "The proposal does NOT rank churn better than the current weights on the validation window: "
+            "keep the current weights."
+        )
+    elif gain_low > 0:
+        verdict = (
+            "The proposal ranks churn better than the current weights on the validation window: adopt it "
+            "(see below) if the weights also make sense to the CS team."
+        )
+    else:
+        verdict = (
+            "The proposal ranks churn better than the current weights on the validation window, by less "
+            "than a different draw of accounts would move the figure (see Ranking): weak evidence. Adopt "
+            "it only if the weights also make sense to the CS team, or refit when more history has come."
+        )
     lines = [
         "# Health score weights: model card",
         "",
@@ -431,14 +510,37 @@ def model_card(fit: HealthWeightsFit, warehouse_path: Path) -> str:
         "## Method",
         "",
         (
-            "Start: a logistic regression of churn within 90 days on the four component scores with every "
-            "slope constrained to be >= 0 (a higher component never means more risk), fitted by maximum "
-            "likelihood (scipy L-BFGS-B); its slopes divided by their sum, in hundredths. Then a local "
-            "search moves 0.10, 0.05, 0.02 and 0.01 of weight between components while the fitting "
-            "window's AUC rises (the score ranks accounts, so ranking is what its weights should "
-            f"maximise). The weights have {WEIGHT_DECIMALS} decimals, are >= 0 and sum to 1: the score "
-            "stays the documented 0-100 weighted mean of the components, whose formulas are unchanged."
+            "A logistic regression of churn within 90 days on the four component scores, every slope "
+            ">= 0 (a higher component never means more risk), fitted by maximum likelihood (scipy "
+            "L-BFGS-B) with a ridge penalty on the slopes' departure from the current weights' shares: "
+            "the current weights are the prior the team trusts, and the fit moves away from them only as "
+            "far as the history supports. The penalty's strength is chosen inside the fitting window, "
+            "out of time, like the validation itself: each penalty is fitted on the window's older part "
+            "and scored by its mean log loss on the window's newest 90 days (the 90 days between are left "
+            "out); the best one (the stronger among equals) is refitted on the whole fitting window. The "
+            "proposal is its slopes' shares in hundredths: >= 0, summing to 1, so the score stays the "
+            "documented 0-100 weighted mean of the components, whose formulas are unchanged. The "
+            "validation window plays no part in the fit."
         ),
+        "",
+        "| part of the fitting window | days | account-days | churned accounts |",
+        "|---|---|---|---|",
+    ]
+    for name, window in (("older (fits)", fit.shrinkage.older), ("newest 90 days (choose)", fit.shrinkage.newest)):
+        lines.append(
+            f"| {name} | {window.first_day} .. {window.last_day} | {window.account_days:,} | "
+            f"{window.churned_accounts:,} |"
+        )
+    lines += [
+        "",
+        "| penalty | mean log loss on the newest 90 days |",
+        "|---|---|",
+    ]
+    lines += [
+        f"| {penalty:g}{' (chosen)' if penalty == fit.shrinkage.penalty else ''} | {loss:.5f} |"
+        for penalty, loss in fit.shrinkage.log_losses.items()
+    ]
+    lines += [
         "",
         "## Weights",
         "",
@@ -455,6 +557,11 @@ def model_card(fit: HealthWeightsFit, warehouse_path: Path) -> str:
         f"| validation (out of time: the evidence) | {fit.current_validation.auc:.3f} | "
         f"{fit.proposed_validation.auc:.3f} |",
         f"| fitting (in-sample for the proposal) | {fit.current_fitting.auc:.3f} | {fit.proposed_fitting.auc:.3f} |",
+        "",
+        f"Validation AUC gain: {fit.proposed_validation.auc - fit.current_validation.auc:+.4f}. Resampling the "
+        f"validation window's accounts ({BOOTSTRAP_REPLICATES} times, each account with all its days) puts "
+        f"it between {gain_low:+.4f} and {gain_high:+.4f} ({BOOTSTRAP_INTERVAL:.0%} of draws): how far the "
+        "figure would move had other customers been in the window.",
         "",
         "## Colour thresholds",
         "",

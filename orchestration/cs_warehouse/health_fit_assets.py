@@ -58,6 +58,7 @@ def health_weights_proposal(
             "validation_auc_current": fit.current_validation.auc,
             "validation_auc_proposed": fit.proposed_validation.auc,
             "improves_validation_auc": fit.improves_validation_auc,
+            "validation_auc_gain_interval": MetadataValue.json(list(fit.validation_gain_interval)),
             "weights_csv": MetadataValue.path(str(weights_path)),
             "model_card": MetadataValue.md(card_path.read_text()),
         }
