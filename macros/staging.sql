@@ -133,3 +133,21 @@
 {% macro normalise_unknown(column, known_values) -%}
     case when {{ column }} in ('{{ known_values | join("', '") }}') then {{ column }} else 'unknown' end
 {%- endmacro %}
+
+{#- The `where` config of data tests, with one placeholder: `__latest_load__` stands for the rows of
+    the tested model's latest load (`loaded_at` at its maximum), so a test on a large incremental table
+    checks what the run loaded, and on a full build every row. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where') -%}
+    {%- if where -%}
+        {%- set where = where | replace(
+            '__latest_load__', 'loaded_at = (select max(loaded_at) from ' ~ relation ~ ')'
+        ) -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ where }}) as dbt_subquery
+        {%- endset -%}
+        {{ return(filtered) }}
+    {%- else -%}
+        {{ return(relation) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -148,7 +148,8 @@ final as (
         platform,
         properties,
         delivered_row_count,
-        invalid_reason
+        invalid_reason,
+        {{ run_started_at_utc() }} as loaded_at
     from labelled_rows
 )
 

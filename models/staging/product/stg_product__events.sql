@@ -13,7 +13,8 @@ valid_rows as (
         occurred_on,
         received_at,
         platform,
-        properties
+        properties,
+        loaded_at
     from base_rows
     where invalid_reason is null
 )
