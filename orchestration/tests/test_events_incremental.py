@@ -58,7 +58,7 @@ def build_events_daily(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: 
 def read_rows(warehouse: Path, table: str = TABLE) -> list[tuple]:
     """Every row but the load stamp, which differs between an incremental run and a full build by nature."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.sql(f"select columns(name -> name != 'loaded_at') from {table} order by all").fetchall()
+        return connection.sql(f"select columns(lambda name: name != 'loaded_at') from {table} order by all").fetchall()
 
 
 def assert_same_rows(built_incrementally: Path, built_fully: Path, table: str = TABLE) -> None:
