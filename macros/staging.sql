@@ -151,3 +151,18 @@
         {{ return(relation) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The columns of `relation` but `excluded` (lower-case names), comma-separated, for a select list:
+    read from the built relation, so at parse time (nothing built yet) it is `*`. -#}
+{% macro columns_except(relation, excluded) -%}
+    {%- if not execute -%}
+        {{ return('*') }}
+    {%- endif -%}
+    {%- set kept = [] -%}
+    {%- for column in adapter.get_columns_in_relation(relation) -%}
+        {%- if column.name | lower not in excluded -%}
+            {%- do kept.append(column.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(kept | join(', ')) }}
+{%- endmacro %}

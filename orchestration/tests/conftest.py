@@ -10,6 +10,10 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
+# Columns stamped with the dbt invocation that wrote the row: they differ between an incremental run
+# and a full build by nature, so comparisons of the two select every column but these.
+RUN_STAMP_COLUMNS = ("loaded_at", "derived_at", "inputs_derived_at")
+WITHOUT_RUN_STAMPS = f"columns(lambda name: name not in {RUN_STAMP_COLUMNS})"
 # Small enough for in-process pipeline runs, pinned so every run is reproducible.
 SMALL_DATASET_END_DATE = "2026-10-31"
 SMALL_DATASET_ARGS = ("--accounts", "120", "--months", "8", "--seed", "11", "--end-date", SMALL_DATASET_END_DATE)

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import SMALL_DATASET_END_DATE
+from conftest import SMALL_DATASET_END_DATE, WITHOUT_RUN_STAMPS
 from dagster import AssetCheckSeverity, DagsterEventType
 
 from cs_warehouse.jobs import BACKFILL_JOB, DAILY_REFRESH_JOB, daily_run_config
@@ -94,16 +94,17 @@ def row_counts(warehouse: Path, relations: list[str]) -> dict[str, int]:
 
 
 def differing_relations(left: Path, right: Path, relations: list[str]) -> list[str]:
-    """Relations whose rows differ between two warehouses (as multisets)."""
+    """Relations whose rows differ between two warehouses (as multisets, run stamps left out)."""
     with duckdb.connect() as connection:
         connection.execute(f"attach '{left}' as left_warehouse (read_only)")
         connection.execute(f"attach '{right}' as right_warehouse (read_only)")
         differing = []
         for relation in relations:
-            left_rows, right_rows = f"left_warehouse.{relation}", f"right_warehouse.{relation}"
+            left_rows = f"select {WITHOUT_RUN_STAMPS} from left_warehouse.{relation}"
+            right_rows = f"select {WITHOUT_RUN_STAMPS} from right_warehouse.{relation}"
             unmatched = connection.execute(
-                f"select count(*) from ((from {left_rows} except all from {right_rows}) "
-                f"union all (from {right_rows} except all from {left_rows}))"
+                f"select count(*) from (({left_rows} except all {right_rows}) "
+                f"union all ({right_rows} except all {left_rows}))"
             ).fetchone()[0]
             if unmatched:
                 differing.append(relation)

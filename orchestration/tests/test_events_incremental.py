@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REPO_ROOT, SMALL_DATASET_END_DATE, VENV_BIN
+from conftest import REPO_ROOT, SMALL_DATASET_END_DATE, VENV_BIN, WITHOUT_RUN_STAMPS
 
 MODEL = "int_product__events_daily"
 TABLE = f"intermediate.{MODEL}"
@@ -56,9 +56,8 @@ def build_events_daily(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: 
 
 
 def read_rows(warehouse: Path, table: str = TABLE) -> list[tuple]:
-    """Every row but the load stamp, which differs between an incremental run and a full build by nature."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.sql(f"select columns(lambda name: name != 'loaded_at') from {table} order by all").fetchall()
+        return connection.sql(f"select {WITHOUT_RUN_STAMPS} from {table} order by all").fetchall()
 
 
 def assert_same_rows(built_incrementally: Path, built_fully: Path, table: str = TABLE) -> None:

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
-from conftest import REPO_ROOT, SMALL_DATASET_END_DATE, VENV_BIN
+from conftest import REPO_ROOT, SMALL_DATASET_END_DATE, VENV_BIN, WITHOUT_RUN_STAMPS
 
 INPUTS_TABLE = "intermediate.int_health__account_daily_inputs"
 SCORES_TABLE = "marts.fct_health_score_daily"
@@ -59,24 +59,9 @@ def build_health(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str) -
     )
 
 
-# When a row was derived, and how far the episodes have read the inputs: run stamps, which differ
-# between an incremental run and a full build by nature.
-RUN_STAMP_COLUMNS = ("derived_at", "inputs_derived_at")
-
-
 def read_rows(warehouse: Path, table: str, where: str = "true") -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        columns = [
-            name
-            for (name,) in connection.execute(
-                "select column_name from information_schema.columns"
-                " where table_schema || '.' || table_name = ? order by ordinal_position",
-                [table],
-            ).fetchall()
-            if name not in RUN_STAMP_COLUMNS
-        ]
-        assert columns, f"{table} has no columns in {warehouse}"
-        return connection.sql(f"select {', '.join(columns)} from {table} where {where} order by all").fetchall()
+        return connection.sql(f"select {WITHOUT_RUN_STAMPS} from {table} where {where} order by all").fetchall()
 
 
 def scalar(warehouse: Path, query: str):

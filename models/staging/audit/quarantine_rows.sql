@@ -3,7 +3,8 @@
 with
 {% for table in staged_tables %}
     {{ table.model }} as (
-        select * from {{ ref(table.model) }}
+        -- the row as delivered and judged; the load stamp changes with every run that reloads it
+        select {{ columns_except(ref(table.model), ['loaded_at']) }} from {{ ref(table.model) }}
     ),
 {% endfor %}
 
