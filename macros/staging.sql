@@ -116,15 +116,41 @@
 {% macro reject_missing_parents(parents) -%}
     {%- for parent in parents %}
             when {{ parent.column }} is not null
-                and {{ parent.column }} not in (
-                    select {{ parent.key }} from {{ ref(parent.model) }} where invalid_reason is null
-                )
+                and not {{ is_parent_key(parent.column, parent, valid_only=true) }}
                 then case
-                    when {{ parent.column }} in (select {{ parent.key }} from {{ ref(parent.model) }})
+                    when {{ is_parent_key(parent.column, parent, valid_only=false) }}
                         then 'parent_quarantined: ' || {{ parent.column }}
                     else 'orphan_{{ parent.column }}'
                 end
     {%- endfor %}
+{%- endmacro %}
+
+{#- Whether `column` (never null here) is the key of a row of `parent` ({'model', 'key'}), among its
+    valid rows only or among all of them. Spark plans `not in (subquery)` inside an expression as a
+    null-aware nested-loop join, every row against every parent row (hours on the demo's events), so
+    there it is a correlated `exists`, planned as a hash join. The two mean the same because a valid
+    row's key is never null. -#}
+{% macro is_parent_key(column, parent, valid_only) -%}
+    {{ return(adapter.dispatch('is_parent_key', 'cs_warehouse')(column, parent, valid_only)) }}
+{%- endmacro %}
+
+{% macro default__is_parent_key(column, parent, valid_only) -%}
+    {{ column }} in (
+                    select {{ parent.key }} from {{ ref(parent.model) }}
+                    {%- if valid_only %} where invalid_reason is null{% endif %}
+                )
+{%- endmacro %}
+
+{% macro spark__is_parent_key(column, parent, valid_only) -%}
+    {#- The key is renamed so that `column` can only mean the outer row's column. -#}
+    exists (
+                    select 1
+                    from (
+                        select {{ parent.key }} as parent_key from {{ ref(parent.model) }}
+                        {%- if valid_only %} where invalid_reason is null{% endif %}
+                    ) as parent_keys
+                    where parent_keys.parent_key = {{ column }}
+                )
 {%- endmacro %}
 
 {#- A descriptive attribute (one no metric branches on) outside its known values, or missing, is kept
