@@ -106,33 +106,22 @@ recomputed_episodes as (
     group by account_id, alert_type, island_anchor
 ),
 
-{% if is_incremental() %}
-
-    -- Episodes the pre-hooks left running up to the day before the recompute start.
-    episodes_to_extend as (
-        select
-            account_id,
-            alert_type,
-            opened_on,
-            alerted_days
+-- Episodes the pre-hooks left running up to the day before the recompute start; a full build has
+-- no stored episode to extend.
+episodes_to_extend as (
+    select
+        account_id,
+        alert_type,
+        opened_on,
+        alerted_days
+    {% if is_incremental() -%}
         from {{ this }}
         where last_alerted_on = cast({{ dbt.dateadd('day', -1, recompute_start) }} as date)
-    ),
-
-{% else %}
-
-    -- A full build has no stored episode to extend.
-    episodes_to_extend as (
-        select
-            account_id,
-            alert_type,
-            opened_on,
-            alerted_days
+    {%- else -%}
         from recomputed_episodes
         where false
-    ),
-
-{% endif %}
+    {%- endif %}
+),
 
 -- an episode recomputed from the start day continues the one running up to the day before
 episodes as (
