@@ -113,7 +113,7 @@
     the earliest day of the health inputs recomputed since the episodes last read them (rows derived
     after the table's `inputs_derived_at`), and at the latest the day after as_of_date (a moved-back
     as_of_date cuts the episodes back to it). A date literal, queried when the model compiles and
-    again when its pre-hooks render, both before anything changes the table. -#}
+    again when its pre-hook renders, both before anything changes the table. -#}
 {% macro alert_episodes_recompute_start_date() -%}
     {%- if not (execute and is_incremental()) -%}
         {{ return("cast('1900-01-01' as date)") }}
@@ -129,19 +129,16 @@
     {{ return("cast('" ~ run_query(start_query).columns[0].values()[0] ~ "' as date)") }}
 {%- endmacro %}
 
-{#- Pre-hooks of int_health__alert_episodes on an incremental run: episodes opened on or after the
+{#- Pre-hook of int_health__alert_episodes on an incremental run: episodes opened on or after the
     recompute start are dropped, and the ones still running on the day before it are cut back to
     that day (closed on the start day unless that is after as_of_date), which is what the days
-    before the start alone make of them. The model then extends those that continue. -#}
-{% macro drop_alert_episodes_opened_from(recompute_start) -%}
+    before the start alone make of them. The model then extends those that continue. One hook, so
+    the start is queried once, before the delete can lower the table's `inputs_derived_at`. -#}
+{% macro cut_alert_episodes_back_to_recompute_start() -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where opened_on >= {{ recompute_start }}
-    {%- endif -%}
-{%- endmacro %}
-
-{% macro cut_alert_episodes_back_to_day_before(recompute_start) -%}
-    {%- if is_incremental() -%}
+        {%- set recompute_start = alert_episodes_recompute_start_date() -%}
         {%- set day_before = 'cast(' ~ dbt.dateadd('day', -1, recompute_start) ~ ' as date)' -%}
+        delete from {{ this }} where opened_on >= {{ recompute_start }};
         update {{ this }}
         set
             last_alerted_on = {{ day_before }},

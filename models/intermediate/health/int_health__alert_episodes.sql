@@ -1,15 +1,12 @@
 {#- Incremental: a run recomputes the condition days from the first day whose health inputs changed
-    since the table last read them (macro alert_episodes_recompute_start_date). Its pre-hooks first
-    drop the episodes that open on or after that day and cut the ones running through it back to the
+    since the table last read them (macro alert_episodes_recompute_start_date). Its pre-hook first
+    drops the episodes that open on or after that day and cuts the ones running through it back to the
     day before; episodes that continue on the start day are then extended, keeping their key. On
     Spark (no row replacement without Delta) the table is rebuilt whole. -#}
 {{
     config(
         on_schema_change='fail',
-        pre_hook=[
-            "{{ drop_alert_episodes_opened_from(alert_episodes_recompute_start_date()) }}",
-            "{{ cut_alert_episodes_back_to_day_before(alert_episodes_recompute_start_date()) }}",
-        ],
+        pre_hook="{{ cut_alert_episodes_back_to_recompute_start() }}",
         **incremental_by_key(['account_id', 'alert_type', 'opened_on'])
     )
 }}
@@ -106,7 +103,7 @@ recomputed_episodes as (
     group by account_id, alert_type, island_anchor
 ),
 
--- Episodes the pre-hooks left running up to the day before the recompute start; a full build has
+-- Episodes the pre-hook left running up to the day before the recompute start; a full build has
 -- no stored episode to extend.
 episodes_to_extend as (
     select
