@@ -1,10 +1,16 @@
 {#- Time handling used everywhere. Raw timestamps are naive UTC instants; days and months are
     calendar days/months in var('reporting_timezone'). -#}
 
-{#- The last complete day the run reports on: var('as_of_date') or yesterday in the reporting zone.
-    Returns the ISO string. -#}
+{#- The last complete day the run reports on: var('as_of_date'), else the environment variable
+    CS_AS_OF_DATE, else yesterday in the reporting zone. Returns the ISO string.
+    A changed --vars makes dbt re-parse the whole project; a changed environment variable does not,
+    as long as it is read only when executing (read while parsing, dbt would record it and re-parse
+    every model that calls this). The parsed SQL never depends on the day, only the compiled SQL does. -#}
 {% macro as_of_date_str() -%}
     {%- set configured = var('as_of_date', none) -%}
+    {%- if (configured is none or configured | string | trim == '') and execute -%}
+        {%- set configured = env_var('CS_AS_OF_DATE', '') -%}
+    {%- endif -%}
     {%- if configured is not none and configured | string | trim != '' -%}
         {{ return(configured | string | trim) }}
     {%- endif -%}

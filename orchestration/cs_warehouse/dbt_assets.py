@@ -89,10 +89,12 @@ def build_into_working_copy(
     """`dbt build` of the selected nodes into the run's working copy; fails naming what failed.
 
     Unit tests are left to CI: they test SQL logic on fixed rows, not the day's data."""
-    with warehouse.dbt_environment(context.run.run_id, raw_data) as working:
+    other_vars = {name: value for name, value in dbt_vars.items() if name != "as_of_date"}
+    vars_args = ["--vars", json.dumps(other_vars)] if other_vars else []
+    with warehouse.dbt_environment(context.run.run_id, raw_data, dbt_vars["as_of_date"]) as working:
         context.log.info(f"Building into working copy {working} with vars {dbt_vars}")
         invocation = dbt.cli(
-            ["build", "--vars", json.dumps(dbt_vars), "--exclude-resource-type", "unit_test"],
+            ["build", "--exclude-resource-type", "unit_test", *vars_args],
             context=context,
             raise_on_error=False,
             target_path=artifacts_dir / context.run.run_id,

@@ -240,8 +240,12 @@ class ServingWarehouse(ConfigurableResource):
         }
 
     @contextmanager
-    def dbt_environment(self, run_id: str, raw_data: RawData) -> Iterator[Path]:
-        """Environment under which a dbt subprocess builds into the run's working copy."""
+    def dbt_environment(self, run_id: str, raw_data: RawData, as_of_date: str) -> Iterator[Path]:
+        """Environment under which a dbt subprocess builds into the run's working copy, as of a day.
+
+        The day goes in CS_AS_OF_DATE rather than --vars: dbt re-parses the whole project whenever
+        --vars change, which a daily run's would every day (macros/dates.sql)."""
         working = self.ensure_working_copy(run_id)
-        with patched_environ({"WAREHOUSE_PATH": str(working), "RAW_DATA_DIR": str(raw_data.path())}):
+        environment = {"WAREHOUSE_PATH": str(working), "RAW_DATA_DIR": str(raw_data.path())}
+        with patched_environ({**environment, "CS_AS_OF_DATE": as_of_date}):
             yield working
