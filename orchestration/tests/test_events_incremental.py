@@ -1,8 +1,8 @@
 """The event models built incrementally equal the same tables built in one go.
 
 `base_product__events` loads only the raw events received from its watermark (latest received_at,
-less `event_redelivery_window_hours`) on, replacing rows by their identity (every raw column), so
-re-deliveries raise `delivered_row_count`. `int_product__events_daily` is incremental in whole local
+less `event_redelivery_window_hours`) on, replacing the stored rows received at the batch's instants,
+so re-deliveries raise `delivered_row_count`. `int_product__events_daily` is incremental in whole local
 days: each run rebuilds the days touched by events received after the table's watermark and the days
 after its last day, or exactly the days of a backfill window. These tests build them in several
 sequences on the same raw data and compare every row with a full build.
@@ -23,7 +23,10 @@ MODEL = "int_product__events_daily"
 TABLE = f"intermediate.{MODEL}"
 BASE_TABLE = "staging.base_product__events"
 # The keys the tables are unique on by construction (no data test re-checks them on every run).
-TABLE_KEYS = {TABLE: "activity_date, account_id, user_id, event_name", BASE_TABLE: "event_row_key"}
+TABLE_KEYS = {
+    TABLE: "activity_date, account_id, user_id, event_name",
+    BASE_TABLE: "event_id, user_id, account_id, raw_event_name, occurred_at, received_at, platform, properties",
+}
 EARLIER_AS_OF = "2026-10-12"
 # The default of var event_redelivery_window_hours.
 REDELIVERY_WINDOW = timedelta(hours=48)
@@ -237,7 +240,7 @@ def land_copy_of_loaded_event(loaded_landing: Path, landing: Path, received_befo
 def loaded_rows_of_event(warehouse: Path, event_id: str) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         return connection.execute(
-            f"select event_row_key, delivered_row_count from {BASE_TABLE} where event_id = ?", [event_id]
+            f"select received_at, delivered_row_count from {BASE_TABLE} where event_id = ?", [event_id]
         ).fetchall()
 
 
@@ -265,9 +268,9 @@ def test_event_batches_with_redelivery_and_late_arrival_equal_full_build(
         events_dir / "batch=1", events_dir / "batch=2", str(watermark - timedelta(hours=1))
     )
     assert watermark - REDELIVERY_WINDOW < redelivered_received_at < watermark
-    [(row_key, count_before)] = loaded_rows_of_event(warehouse, redelivered_id)
+    [(received_at, count_before)] = loaded_rows_of_event(warehouse, redelivered_id)
     build_events_daily(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
-    assert loaded_rows_of_event(warehouse, redelivered_id) == [(row_key, count_before + 1)]
+    assert loaded_rows_of_event(warehouse, redelivered_id) == [(received_at, count_before + 1)]
 
     # The third batch brings the rest of the stream and a late arrival for a day already built.
     land_events_received_between(small_raw_dataset, events_dir / "batch=3", second_cutoff, None)

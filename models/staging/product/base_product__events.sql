@@ -1,19 +1,21 @@
 {#- The one incremental base model: the stg view, the audit models, the tests and the daily aggregate
     all read this table, so the raw files are read once per run, and only their newest deliveries.
-    A row's identity is all its raw columns (event_row_key); every copy of a row shares its
-    received_at, so a batch of every raw row received from reload_start on holds all copies of its
-    rows, and replacing those rows by key gives the counts a full build gives. -#}
+    A row's identity is all its raw columns, received_at included, so every copy of a row shares its
+    received_at. A batch holds every raw row received at its instants (all those from reload_start
+    on, and every row with a null or unreadable received_at), so replacing the stored rows received
+    at the batch's instants gives the rows and counts a full build gives, with no per-row key to
+    compute: the unique key is the receipt instant, null as -infinity, which no Parquet timestamp
+    holds (an expression, which dbt's delete+insert matches as written). -#}
 {{
     config(
         on_schema_change='fail',
-        **incremental_by_key('event_row_key')
+        **incremental_by_key("coalesce(received_at, cast('-infinity' as timestamp))")
     )
 }}
 
 {%- set reload_start = incremental_reload_start('received_at', var('event_redelivery_window_hours')) -%}
 
--- The times stay raw here: the row key hashes the values as delivered, so distinct bad values
--- stay distinct rows.
+-- The times stay raw until the copies of a row are collapsed, so distinct bad values stay distinct rows.
 with source_rows as (
     select
         cast(event_id as string) as event_id,
@@ -46,11 +48,8 @@ feature_catalog as (
 
 {% endif %}
 
-keyed_rows as (
-    select
-        *,
-        {{ dbt.hash(row_as_json_text('source_rows')) }} as event_row_key
-    from source_rows
+distinct_rows as (
+    {{ collapse_exact_duplicates('source_rows') }}
 ),
 
 typed_rows as (
@@ -61,45 +60,48 @@ typed_rows as (
         raw_event_name,
         platform,
         properties,
-        event_row_key,
+        delivered_row_count,
         {{- safe_cast_columns({'occurred_at': 'timestamp', 'received_at': 'timestamp'}) }}
-    from keyed_rows
-),
-
-distinct_rows as (
-    {{ collapse_exact_duplicates('typed_rows') }}
+    from distinct_rows
 ),
 
 {% if reload_start is not none %}
 
     -- A row rejected as in the future when it was loaded is judged again by this run's clock, as a
-    -- full build would judge it; rows of the batch are already judged afresh.
-    rows_to_label as (
-        select * from distinct_rows
-        union all
-        select
-            event_id,
-            user_id,
-            account_id,
-            raw_event_name,
-            platform,
-            properties,
-            event_row_key,
-            occurred_at,
-            received_at,
-            -- A loaded row with a failed cast was rejected for it, never as in the future.
-            cast(null as string) as uncastable_reason,
-            delivered_row_count
+    -- full build would judge it; rows of the batch are already judged afresh. Every stored row
+    -- received at the same instant comes with it, since the batch replaces its instants whole.
+    instants_to_judge_again as (
+        select distinct received_at
         from loaded_rows
         where
             invalid_reason = 'occurred_at_in_future'
             and received_at < {{ reload_start }}
     ),
 
+    rows_to_label as (
+        select * from typed_rows
+        union all
+        select
+            loaded_rows.event_id,
+            loaded_rows.user_id,
+            loaded_rows.account_id,
+            loaded_rows.raw_event_name,
+            loaded_rows.platform,
+            loaded_rows.properties,
+            loaded_rows.delivered_row_count,
+            loaded_rows.occurred_at,
+            loaded_rows.received_at,
+            -- These rows were read with a valid received_at, so no cast of theirs failed.
+            cast(null as string) as uncastable_reason
+        from loaded_rows
+        inner join instants_to_judge_again
+            on loaded_rows.received_at = instants_to_judge_again.received_at
+    ),
+
 {% else %}
 
     rows_to_label as (
-        select * from distinct_rows
+        select * from typed_rows
     ),
 
 {% endif %}
@@ -136,7 +138,6 @@ labelled_rows as (
 
 final as (
     select
-        event_row_key,
         event_id,
         user_id,
         account_id,
