@@ -15,6 +15,10 @@ health_score_weights as (
     select * from {{ ref('health_score_weights') }}
 ),
 
+health_formula_parameters as (
+    select * from {{ ref('health_formula_parameters') }}
+),
+
 component_weights as (
     -- a component missing from the seed leaves the weight null, so the score is null and fails its test
     select
@@ -23,6 +27,21 @@ component_weights as (
         max(case when component = 'satisfaction' then weight end) as satisfaction_weight,
         max(case when component = 'support' then weight end) as support_weight
     from health_score_weights
+),
+
+formula_parameters as (
+    -- a parameter missing from the seed is null, so are the components using it, which fails their tests
+    select
+        cast(max(case when parameter = 'usage_login_days_cap' then value end) as bigint) as login_days_cap,
+        cast(max(case when parameter = 'usage_core_feature_days_cap' then value end) as bigint)
+            as core_feature_days_cap,
+        cast(max(case when parameter = 'relationship_tenure_days_cap' then value end) as bigint) as tenure_days_cap,
+        cast(max(case when parameter = 'relationship_engagement_activities_cap' then value end) as bigint)
+            as engagement_activities_cap,
+        max(case when parameter = 'support_open_ticket_penalty' then value end) as open_ticket_penalty,
+        max(case when parameter = 'support_urgent_ticket_penalty' then value end) as urgent_ticket_penalty,
+        max(case when parameter = 'support_bad_rating_penalty' then value end) as bad_rating_penalty
+    from health_formula_parameters
 ),
 
 -- Days whose inputs changed since they were scored: late events by their receipt, anything else by the
@@ -36,9 +55,14 @@ recompute_window as (
 ),
 
 days_to_score as (
-    select daily_inputs.*
+    select
+        daily_inputs.*,
+        greatest(daily_inputs.provisioned_users, daily_inputs.active_users_30d, 1) as seat_base,
+        least(greatest(daily_inputs.tenure_days, 0), formula_parameters.tenure_days_cap) as counted_tenure_days,
+        formula_parameters.*
     from daily_inputs
     cross join recompute_window
+    cross join formula_parameters
     where daily_inputs.date >= recompute_window.start_date
 ),
 
@@ -50,31 +74,39 @@ component_scores as (
         segment,
         latest_event_received_at,
         non_event_inputs_fingerprint,
-        -- 100 x (0.4 x logins / 20 + 0.3 x active / users + 0.3 x core days / 12), taken over the
-        -- common denominator 24 x users so that it is rounded exactly (half up) on every engine
+        -- 100 x (0.4 x logins / L + 0.3 x active / seats + 0.3 x core days / C), taken over the common
+        -- denominator L x C x seats so that it is rounded exactly (half up) on every engine
         cast({{ divide_and_round(
-            'cast(
-                48 * least(login_days_30d, 20) * greatest(provisioned_users, active_users_30d, 1)
-                + 720 * active_users_30d
-                + 60 * least(core_feature_days_30d, 12) * greatest(provisioned_users, active_users_30d, 1)
-                as bigint
-            )',
-            '(24 * greatest(provisioned_users, active_users_30d, 1))'
+            '40 * core_feature_days_cap * least(login_days_30d, login_days_cap) * seat_base
+            + 30 * login_days_cap * core_feature_days_cap * active_users_30d
+            + 30 * login_days_cap * least(core_feature_days_30d, core_feature_days_cap) * seat_base',
+            '(login_days_cap * core_feature_days_cap * seat_base)'
         ) }} as decimal(5, 2)) as usage_score,
-        cast(round(100 * (
-            0.3 * least(greatest(tenure_days, 0), 365) / 365
-            + 0.15 * cast(kickoff_held as integer)
-            + 0.25 * cast(is_activated as integer)
-            + 0.15 * least(engagement_activities_90d, 3) / 3
-            + 0.15 * cast(has_expanded as integer)
-        ), 2) as decimal(5, 2)) as relationship_score,
+        -- 100 x (0.3 x tenure / T + 0.15 x kickoff + 0.25 x activated + 0.15 x engagement / E + 0.15 x
+        -- expanded), over the common denominator T x E, rounded exactly like usage
+        cast({{ divide_and_round(
+            '30 * engagement_activities_cap * counted_tenure_days
+            + 15 * tenure_days_cap * least(engagement_activities_90d, engagement_activities_cap)
+            + (
+                15 * cast(kickoff_held as bigint)
+                + 25 * cast(is_activated as bigint)
+                + 15 * cast(has_expanded as bigint)
+            ) * tenure_days_cap * engagement_activities_cap',
+            '(tenure_days_cap * engagement_activities_cap)'
+        ) }} as decimal(5, 2)) as relationship_score,
         -- no answer in the window scores as a neutral passive 7 and a CSAT of 4
         cast(round(100 * (
             0.7 * coalesce(latest_nps_score_180d, 7) / 10
             + 0.3 * (coalesce(avg_csat_score_180d, 4) - 1) / 4
         ), 2) as decimal(5, 2)) as satisfaction_score,
+        -- exact: the penalties are decimals of at most 4 places
         cast(round(100 * (
-            1 - least(1, 0.1 * open_tickets + 0.15 * urgent_tickets_90d + 0.25 * bad_ratings_90d)
+            1 - least(
+                1,
+                open_ticket_penalty * open_tickets
+                + urgent_ticket_penalty * urgent_tickets_90d
+                + bad_rating_penalty * bad_ratings_90d
+            )
         ), 2) as decimal(5, 2)) as support_score,
         coalesce(
             login_days_red_window = 0

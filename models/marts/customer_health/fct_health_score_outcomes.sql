@@ -4,6 +4,10 @@ health_scores as (
     select * from {{ ref('fct_health_score_daily') }}
 ),
 
+daily_inputs as (
+    select * from {{ ref('int_health__account_daily_inputs') }}
+),
+
 paying_spells as (
     select * from {{ ref('int_health__account_paying_spells') }}
 ),
@@ -13,7 +17,8 @@ backtest_windows as (
 ),
 
 -- Censoring: only days whose next 90 days lie within the data are scored. A scored day is a paying
--- day, so the next churn is the day after its paying spell ends.
+-- day, so the next churn is the day after its paying spell ends. The inputs of the capped terms come
+-- along, so that a fit can score the days again with other formula parameters.
 scored_days as (
     select
         health_scores.account_id,
@@ -25,8 +30,24 @@ scored_days as (
         health_scores.health_score,
         health_scores.health_color,
         health_scores.is_no_login_override,
-        coalesce(paying_spells.churned_on <= health_scores.date + 90, false) as churned_within_90d
+        coalesce(paying_spells.churned_on <= health_scores.date + 90, false) as churned_within_90d,
+        daily_inputs.login_days_30d,
+        daily_inputs.active_users_30d,
+        daily_inputs.provisioned_users,
+        daily_inputs.core_feature_days_30d,
+        daily_inputs.tenure_days,
+        daily_inputs.kickoff_held,
+        daily_inputs.is_activated,
+        daily_inputs.engagement_activities_90d,
+        daily_inputs.has_expanded,
+        daily_inputs.open_tickets,
+        daily_inputs.urgent_tickets_90d,
+        daily_inputs.bad_ratings_90d
     from health_scores
+    inner join daily_inputs
+        on
+            health_scores.account_id = daily_inputs.account_id
+            and health_scores.date = daily_inputs.date
     inner join paying_spells
         on
             health_scores.account_id = paying_spells.account_id
