@@ -1,6 +1,6 @@
 """Command line: `cs-warehouse generate ...` writes a demo dataset; publish, export, publish-postgres and
 report serve the built warehouse (cli_serving.py); fit-health-weights proposes health score weights
-fitted to the warehouse's own churn history."""
+and formula parameters fitted to the warehouse's own churn history."""
 
 from __future__ import annotations
 
@@ -112,11 +112,12 @@ def _parser() -> argparse.ArgumentParser:
     add_serving_commands(commands)
     fit_command = commands.add_parser(
         "fit-health-weights",
-        help="propose health score weights fitted to the warehouse's own churn history",
-        description="Fit the four component weights of the health score to churn within 90 days on the "
-        "warehouse's older scored days, validate them on the most recent complete 90-day outcome "
-        "window, and write the proposed weights (seed format) and a model card. Nothing in the "
-        "warehouse or the seed changes: adopting the proposal is a human step.",
+        help="propose health score weights and formula parameters fitted to the warehouse's own churn history",
+        description="Fit the four component weights of the health score and the caps and per-ticket "
+        "penalties inside its components to churn within 90 days on the warehouse's older scored days, "
+        "validate them on the most recent complete 90-day outcome window, and write the proposed "
+        "weights and formula parameters (seed format) and a model card. Nothing in the warehouse or "
+        "the seeds changes: adopting the proposal is a human step.",
     )
     fit_command.add_argument(
         "--warehouse",
@@ -150,16 +151,18 @@ def _share(text: str) -> float:
 def _fit_health_weights(args: argparse.Namespace) -> int:
     warehouse = args.warehouse or ServingWarehouse().serving_path()
     try:
-        days, current_weights = load_history(warehouse)
-        fit = fit_health_weights(days, current_weights, configured_thresholds(), args.max_red_share, progress=print)
+        days, current_weights, current_parameters = load_history(warehouse)
+        fit = fit_health_weights(
+            days, current_weights, current_parameters, configured_thresholds(), args.max_red_share, progress=print
+        )
     except HealthFitError as error:
         print(f"cs-warehouse fit-health-weights: {error}", file=sys.stderr)
         return 2
-    weights_path, card_path = write_proposal(fit, warehouse, args.out)
+    weights_path, parameters_path, card_path = write_proposal(fit, warehouse, args.out)
     print(
         f"Validation AUC ({fit.validation.first_day} .. {fit.validation.last_day}): current "
         f"{fit.current_validation.auc:.3f}, proposed {fit.proposed_validation.auc:.3f}. "
-        f"Wrote {weights_path} and {card_path}"
+        f"Wrote {weights_path}, {parameters_path} and {card_path}"
     )
     return 0
 

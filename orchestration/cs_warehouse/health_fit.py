@@ -1,9 +1,11 @@
-"""Fit the health score's component weights to a warehouse's own churn history, validated out of time.
+"""Fit the health score's component weights and formula parameters to a warehouse's own churn history,
+validated out of time.
 
 The labelled history is `marts.fct_health_score_outcomes`: every scored account-day with its four
-component scores, whether a churn followed within 90 days and its back-test window (`fitting`, `gap`,
-`validation`; the split is defined once, in dbt). The fit sees fitting days only; the validation
-window judges the proposal against the current weights. See docs/health_score_fitting.md.
+component scores, the inputs of their capped terms, whether a churn followed within 90 days and its
+back-test window (`fitting`, `gap`, `validation`; the split is defined once, in dbt). The fit sees
+fitting days only; the validation window judges the proposal against the current score. See
+docs/health_score_fitting.md.
 """
 
 from __future__ import annotations
@@ -28,8 +30,46 @@ COMPONENTS = ("usage", "relationship", "satisfaction", "support")
 COLORS = ("red", "yellow", "green")
 OUTCOME_DAYS_TABLE = "marts.fct_health_score_outcomes"
 WEIGHTS_SEED_TABLE = "reference.health_score_weights"
+PARAMETERS_SEED_TABLE = "reference.health_formula_parameters"
 SEED_CSV_NAME = "health_score_weights.csv"
+PARAMETERS_CSV_NAME = "health_formula_parameters.csv"
 MODEL_CARD_NAME = "health_score_weights_model_card.md"
+# The inputs of the components' capped terms, as fct_health_score_outcomes carries them.
+INPUT_COLUMNS = (
+    "login_days_30d",
+    "active_users_30d",
+    "provisioned_users",
+    "core_feature_days_30d",
+    "tenure_days",
+    "kickoff_held",
+    "is_activated",
+    "engagement_activities_90d",
+    "has_expanded",
+    "open_tickets",
+    "urgent_tickets_90d",
+    "bad_ratings_90d",
+)
+# The values each formula parameter (seed health_formula_parameters) is chosen from; its current value
+# is always a candidate too. Caps from about a quarter to twice the shipped ones (the 30-day counts
+# reach 30 at most), per-ticket penalties from half to twice the shipped ones.
+PARAMETER_GRIDS: dict[str, tuple[float, ...]] = {
+    "usage_login_days_cap": (5, 10, 15, 20, 25, 30),
+    "usage_core_feature_days_cap": (3, 6, 9, 12, 18, 24),
+    "relationship_tenure_days_cap": (90, 180, 365, 730),
+    "relationship_engagement_activities_cap": (1, 2, 3, 6),
+    "support_open_ticket_penalty": (0.05, 0.1, 0.2),
+    "support_urgent_ticket_penalty": (0.075, 0.15, 0.3),
+    "support_bad_rating_penalty": (0.125, 0.25, 0.5),
+}
+FORMULA_PARAMETERS = tuple(PARAMETER_GRIDS)
+# A candidate value replaces a parameter's value only when it lowers the log loss on the fitting
+# window's newest 90 days by more than this many standard errors of the gain (accounts resampled):
+# without such evidence the current formula stays.
+PARAMETER_EVIDENCE_STANDARD_ERRORS = 2.0
+# Passes over the parameters (one at a time, the others fixed) until none changes; at most this many.
+MAX_PARAMETER_SWEEPS = 3
+# Penalties are written with at most 4 decimals, like the seed's decimal(9,4).
+PENALTY_UNITS = 10_000
 # The outcome horizon: churn within this many days labels a scored day.
 OUTCOME_DAYS = 90
 # Below these, a fit, its shrinkage choice or its validation would mostly describe noise: say so
@@ -99,10 +139,34 @@ class ShrinkageChoice:
 
 
 @dataclass(frozen=True)
+class ParameterTrial:
+    """One value of one formula parameter, the others at their proposed values, judged like a penalty:
+    weights fitted on the older part of the fitting window, mean log loss on its newest 90 days."""
+
+    parameter: str
+    value: float
+    log_loss: float
+
+
+@dataclass(frozen=True)
+class ParameterChoice:
+    """How the formula parameters were chosen, inside the fitting window."""
+
+    proposed: dict[str, float]
+    # every value of every grid, each with the other parameters at their proposed values
+    trials: tuple[ParameterTrial, ...]
+    # changes adopted, in order: (parameter, from, to, log loss gain, its standard error)
+    moves: tuple[tuple[str, float, float, float, float], ...]
+
+
+@dataclass(frozen=True)
 class HealthWeightsFit:
     current_weights: dict[str, float]
     proposed_weights: dict[str, float]
     shrinkage: ShrinkageChoice
+    current_parameters: dict[str, float]
+    proposed_parameters: dict[str, float]
+    parameter_choice: ParameterChoice
     current_thresholds: ColorThresholds
     proposed_thresholds: ColorThresholds
     max_red_share: float
@@ -126,8 +190,9 @@ def configured_thresholds(project_file: Path = REPO_ROOT / "dbt_project.yml") ->
     return ColorThresholds(red_below=int(variables["health_red_below"]), green_min=int(variables["health_green_min"]))
 
 
-def load_history(warehouse_path: Path) -> tuple[pd.DataFrame, dict[str, float]]:
-    """The labelled fitting and validation days, and the weights the warehouse was built with."""
+def load_history(warehouse_path: Path) -> tuple[pd.DataFrame, dict[str, float], dict[str, float]]:
+    """The labelled fitting and validation days, and the weights and formula parameters the warehouse
+    was built with."""
     if not warehouse_path.is_file():
         raise HealthFitError(
             f"No warehouse at {warehouse_path}: build one first (`make run` or `dbt build`), or pass "
@@ -138,19 +203,24 @@ def load_history(warehouse_path: Path) -> tuple[pd.DataFrame, dict[str, float]]:
             days = connection.sql(
                 f"""
                 select account_id, date, {", ".join(f"{name}_score" for name in COMPONENTS)},
-                    health_score, health_color, is_no_login_override, churned_within_90d, backtest_window
+                    health_score, health_color, is_no_login_override, churned_within_90d, backtest_window,
+                    {", ".join(INPUT_COLUMNS)}
                 from {OUTCOME_DAYS_TABLE}
                 where backtest_window in ('fitting', 'validation')
                 order by date, account_id
                 """
             ).df()
             seed_rows = connection.sql(f"select component, weight from {WEIGHTS_SEED_TABLE}").fetchall()
-        except duckdb.CatalogException as error:
+            parameter_rows = connection.sql(f"select parameter, value from {PARAMETERS_SEED_TABLE}").fetchall()
+        except (duckdb.CatalogException, duckdb.BinderException) as error:
             raise HealthFitError(
-                f"{warehouse_path} has no {OUTCOME_DAYS_TABLE} or {WEIGHTS_SEED_TABLE} ({error}). "
-                "Rebuild it with this version of the project (`dbt build`)."
+                f"{warehouse_path} has no {OUTCOME_DAYS_TABLE} with the inputs of the components, or no "
+                f"{WEIGHTS_SEED_TABLE} or {PARAMETERS_SEED_TABLE} ({error}). Rebuild it with this version "
+                "of the project (`dbt build`)."
             ) from error
-    return days, {component: float(weight) for component, weight in seed_rows}
+    weights = {component: float(weight) for component, weight in seed_rows}
+    parameters = {parameter: float(value) for parameter, value in parameter_rows}
+    return days, weights, parameters
 
 
 def health_scores(components: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:
@@ -172,30 +242,192 @@ def health_colors(scores: np.ndarray, no_login_override: np.ndarray, thresholds:
     )
 
 
+def hundredths_half_up(numerators: np.ndarray, denominators: np.ndarray | int) -> np.ndarray:
+    """numerator / denominator (non-negative integers) in hundredths, rounded half up exactly: the
+    macro divide_and_round of the dbt project."""
+    return (200 * numerators + denominators) // (2 * denominators)
+
+
+def formula_components(days: pd.DataFrame, parameters: Mapping[str, float]) -> np.ndarray:
+    """The component scores (account-days x COMPONENTS, 0-100) of fct_health_score_daily's formulas
+    with these formula parameters, from the days' inputs, in integers and rounded exactly (half up)
+    to hundredths like dbt. Satisfaction has no parameter: its stored score is taken."""
+
+    def column(name: str) -> np.ndarray:
+        return days[name].to_numpy(dtype=np.int64)
+
+    login_cap = int(parameters["usage_login_days_cap"])
+    core_cap = int(parameters["usage_core_feature_days_cap"])
+    tenure_cap = int(parameters["relationship_tenure_days_cap"])
+    engagement_cap = int(parameters["relationship_engagement_activities_cap"])
+    seats = np.maximum(np.maximum(column("provisioned_users"), column("active_users_30d")), 1)
+    usage = hundredths_half_up(
+        40 * core_cap * np.minimum(column("login_days_30d"), login_cap) * seats
+        + 30 * login_cap * core_cap * column("active_users_30d")
+        + 30 * login_cap * np.minimum(column("core_feature_days_30d"), core_cap) * seats,
+        login_cap * core_cap * seats,
+    )
+    relationship = hundredths_half_up(
+        30 * engagement_cap * np.minimum(np.maximum(column("tenure_days"), 0), tenure_cap)
+        + 15 * tenure_cap * np.minimum(column("engagement_activities_90d"), engagement_cap)
+        + (15 * column("kickoff_held") + 25 * column("is_activated") + 15 * column("has_expanded"))
+        * tenure_cap
+        * engagement_cap,
+        tenure_cap * engagement_cap,
+    )
+    # 100 x (1 - min(1, penalties)) in hundredths is PENALTY_UNITS minus the penalties in ten-thousandths
+    penalties = (
+        round(parameters["support_open_ticket_penalty"] * PENALTY_UNITS) * column("open_tickets")
+        + round(parameters["support_urgent_ticket_penalty"] * PENALTY_UNITS) * column("urgent_tickets_90d")
+        + round(parameters["support_bad_rating_penalty"] * PENALTY_UNITS) * column("bad_ratings_90d")
+    )
+    support = PENALTY_UNITS - np.minimum(PENALTY_UNITS, penalties)
+    satisfaction = np.rint(days["satisfaction_score"].to_numpy(dtype=float) * 100).astype(np.int64)
+    return np.column_stack([usage, relationship, satisfaction, support]) / 100
+
+
+def check_formula(days: pd.DataFrame, parameters: Mapping[str, float]) -> None:
+    """The fit scores days again from their inputs: with the warehouse's own parameters it must give
+    the stored component scores, or its proposals would not be what a rebuild gives."""
+    missing = [name for name in FORMULA_PARAMETERS if name not in parameters]
+    if missing:
+        raise HealthFitError(f"The seed health_formula_parameters has no value for {', '.join(missing)}.")
+    stored = days[[f"{name}_score" for name in COMPONENTS]].to_numpy(dtype=float)
+    differs = (np.rint(stored * 100) != np.rint(formula_components(days, parameters) * 100)).any(axis=0)
+    if differs.any():
+        names = ", ".join(name for name, flag in zip(COMPONENTS, differs, strict=True) if flag)
+        raise HealthFitError(
+            f"The {names} scores of {OUTCOME_DAYS_TABLE} differ from the formula with the seed "
+            "health_formula_parameters: the warehouse was built by another version of the project or the "
+            "seed changed without a rebuild. Rebuild it (`dbt build --full-refresh -s health_formula_parameters+`)."
+        )
+
+
+def penalty_row_losses(
+    older_components: np.ndarray,
+    older_churned: np.ndarray,
+    newest_components: np.ndarray,
+    newest_churned: np.ndarray,
+    prior_shares: np.ndarray,
+) -> dict[float, np.ndarray]:
+    """Each penalty of PENALTY_GRID fitted on the older part of the fitting window: its log loss on each
+    account-day of the newest 90 days."""
+    losses = {}
+    for penalty in PENALTY_GRID:
+        intercept, slopes = penalised_logistic_fit(older_components, older_churned, prior_shares, penalty)
+        losses[penalty] = row_log_losses(intercept, slopes, newest_components, newest_churned)
+    return losses
+
+
+def chosen_penalty(mean_losses: Mapping[float, float]) -> float:
+    """The penalty whose fit predicts the newest 90 days best; the strongest among (numerically) equal
+    losses: move away from the trusted weights only for a gain."""
+    best = min(mean_losses.values())
+    return max(penalty for penalty, loss in mean_losses.items() if loss <= best + 1e-12)
+
+
+def choose_formula_parameters(
+    older: pd.DataFrame,
+    newest: pd.DataFrame,
+    prior_shares: np.ndarray,
+    current_parameters: Mapping[str, float],
+    progress: Callable[[str], None] = lambda message: None,
+) -> ParameterChoice:
+    """Formula parameters chosen on the fitting window's own out-of-time split, jointly with the weights.
+
+    A set of parameters is judged by the log loss, on each account-day of the newest 90 days, of the
+    weights fitted on the older part with the penalty that predicts those days best (as for the
+    weights alone). Starting from the current parameters, each parameter in turn tries every value of
+    its grid, the others fixed; the best value replaces the parameter's value only when its gain in
+    mean log loss exceeds PARAMETER_EVIDENCE_STANDARD_ERRORS standard errors (accounts resampled:
+    days of one account are not independent). Passes repeat until none moves. Deterministic.
+    """
+    older_churned = older["churned_within_90d"].to_numpy(dtype=bool)
+    newest_churned = newest["churned_within_90d"].to_numpy(dtype=bool)
+    newest_accounts = np.unique(newest["account_id"].to_numpy(), return_inverse=True)[1]
+    judged: dict[tuple[float, ...], np.ndarray] = {}
+
+    def row_losses(parameters: Mapping[str, float]) -> np.ndarray:
+        key = tuple(parameters[name] for name in FORMULA_PARAMETERS)
+        if key not in judged:
+            losses = penalty_row_losses(
+                formula_components(older, parameters),
+                older_churned,
+                formula_components(newest, parameters),
+                newest_churned,
+                prior_shares,
+            )
+            judged[key] = losses[chosen_penalty({penalty: float(loss.mean()) for penalty, loss in losses.items()})]
+        return judged[key]
+
+    def candidates(name: str) -> list[float]:
+        return sorted({*PARAMETER_GRIDS[name], current_parameters[name]})
+
+    proposed = {name: float(current_parameters[name]) for name in FORMULA_PARAMETERS}
+    moves = []
+    for sweep in range(1, MAX_PARAMETER_SWEEPS + 1):
+        moved = False
+        for name in FORMULA_PARAMETERS:
+            progress(f"Formula parameters, pass {sweep}: trying {len(candidates(name))} values of {name}")
+            incumbent = row_losses(proposed)
+            best = None
+            for value in candidates(name):
+                if value == proposed[name]:
+                    continue
+                gain, standard_error = clustered_mean_gain(
+                    incumbent - row_losses({**proposed, name: value}), newest_accounts
+                )
+                if gain > PARAMETER_EVIDENCE_STANDARD_ERRORS * standard_error and (best is None or gain > best[1]):
+                    best = (value, gain, standard_error)
+            if best is not None:
+                moves.append((name, proposed[name], *best))
+                proposed[name] = best[0]
+                moved = True
+        if not moved:
+            break
+    trials = tuple(
+        ParameterTrial(name, value, float(row_losses({**proposed, name: value}).mean()))
+        for name in FORMULA_PARAMETERS
+        for value in candidates(name)
+    )
+    return ParameterChoice(proposed=proposed, trials=trials, moves=tuple(moves))
+
+
+def clustered_mean_gain(row_gains: np.ndarray, accounts: np.ndarray) -> tuple[float, float]:
+    """The mean of per-day gains and its standard error when accounts (each with all its days) are the
+    independent units: the sandwich (cluster-robust) estimate."""
+    mean = float(row_gains.mean())
+    per_account = np.bincount(accounts, row_gains) - mean * np.bincount(accounts)
+    clusters = len(per_account)
+    variance = clusters / max(clusters - 1, 1) * float(per_account @ per_account) / len(row_gains) ** 2
+    return mean, math.sqrt(variance)
+
+
 def fit_component_weights(
-    fitting: pd.DataFrame, current_weights: Mapping[str, float]
+    fitting: pd.DataFrame, current_weights: Mapping[str, float], parameters: Mapping[str, float]
 ) -> tuple[dict[str, float], ShrinkageChoice]:
-    """Non-negative weights summing to 1 (two decimals) fitted to the fitting window's churn, shrunk
-    toward the current weights as far as an out-of-time split of the fitting window asks.
+    """Non-negative weights summing to 1 (two decimals) fitted to the fitting window's churn, the
+    components scored with these formula parameters, shrunk toward the current weights as far as an
+    out-of-time split of the fitting window asks.
 
     Each penalty of PENALTY_GRID is fitted on the window's older part and scored (mean log loss) on its
     newest 90 days; the penalty that predicts them best (the stronger one among equals) is refitted on
     the whole window. Deterministic.
     """
-    prior = np.array([current_weights[name] for name in COMPONENTS], dtype=float)
-    prior /= prior.sum()
+    prior = prior_shares(current_weights)
     older, newest = inner_split(fitting)
-    older_components, older_churned = component_arrays(older)
-    newest_components, newest_churned = component_arrays(newest)
-    log_losses = []
-    for penalty in PENALTY_GRID:
-        intercept, slopes = penalised_logistic_fit(older_components, older_churned, prior, penalty)
-        log_losses.append(mean_log_loss(intercept, slopes, newest_components, newest_churned))
-    # the strongest shrinkage among (numerically) equal losses: move away from the trusted weights only for a gain
-    best = min(log_losses)
-    chosen = max(penalty for penalty, loss in zip(PENALTY_GRID, log_losses, strict=True) if loss <= best + 1e-12)
-    components, churned = component_arrays(fitting)
-    _, slopes = penalised_logistic_fit(components, churned, prior, chosen)
+    losses = penalty_row_losses(
+        formula_components(older, parameters),
+        older["churned_within_90d"].to_numpy(dtype=bool),
+        formula_components(newest, parameters),
+        newest["churned_within_90d"].to_numpy(dtype=bool),
+        prior,
+    )
+    log_losses = {penalty: float(loss.mean()) for penalty, loss in losses.items()}
+    chosen = chosen_penalty(log_losses)
+    _, slopes = penalised_logistic_fit(
+        formula_components(fitting, parameters), fitting["churned_within_90d"].to_numpy(dtype=bool), prior, chosen
+    )
     if slopes.sum() <= 0:
         raise HealthFitError(
             "No component scores lower before churn on the fitting window (every fitted slope is 0): "
@@ -205,10 +437,15 @@ def fit_component_weights(
     choice = ShrinkageChoice(
         older=summarize_window(older),
         newest=summarize_window(newest),
-        log_losses=dict(zip(PENALTY_GRID, log_losses, strict=True)),
+        log_losses=log_losses,
         penalty=chosen,
     )
     return {name: int(units[index]) / WEIGHT_UNITS for index, name in enumerate(COMPONENTS)}, choice
+
+
+def prior_shares(current_weights: Mapping[str, float]) -> np.ndarray:
+    prior = np.array([current_weights[name] for name in COMPONENTS], dtype=float)
+    return prior / prior.sum()
 
 
 def inner_split(fitting: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -218,19 +455,11 @@ def inner_split(fitting: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return fitting[days_before_end >= 2 * OUTCOME_DAYS], fitting[days_before_end < OUTCOME_DAYS]
 
 
-def component_arrays(days: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The component scores (account-days x COMPONENTS) and the churn labels of some outcome days."""
-    return (
-        days[[f"{name}_score" for name in COMPONENTS]].to_numpy(dtype=float),
-        days["churned_within_90d"].to_numpy(dtype=bool),
-    )
-
-
-def mean_log_loss(intercept: float, slopes: np.ndarray, components: np.ndarray, churned: np.ndarray) -> float:
-    """Mean negative log likelihood of the labels under P(churn) = sigmoid(intercept - slopes . x / 100)."""
+def row_log_losses(intercept: float, slopes: np.ndarray, components: np.ndarray, churned: np.ndarray) -> np.ndarray:
+    """Negative log likelihood of each label under P(churn) = sigmoid(intercept - slopes . x / 100)."""
     logits = intercept - (components / 100.0) @ slopes
     # log(1 + e^z) - y z, written stably
-    return float(np.mean(np.logaddexp(0.0, logits) - churned * logits))
+    return np.logaddexp(0.0, logits) - churned * logits
 
 
 def penalised_logistic_fit(
@@ -267,7 +496,10 @@ def penalised_logistic_fit(
         bounds=[(None, None)] + [(0.0, None)] * len(COMPONENTS),
         options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-9},
     )
-    if not result.success:
+    # A line search that cannot improve further at a gradient of about 0 has converged too (at the
+    # bound 0, a slope's gradient only has to point outward).
+    at_bound = np.concatenate(([False], result.x[1:] <= 0.0)) & (result.jac > 0)
+    if not result.success and np.abs(np.where(at_bound, 0.0, result.jac)).max() > 1e-6:
         raise HealthFitError(f"The logistic fit of the health weights did not converge ({result.message}).")
     return float(result.x[0]), np.maximum(result.x[1:], 0.0)
 
@@ -398,35 +630,45 @@ def check_history(days: pd.DataFrame) -> None:
 def fit_health_weights(
     days: pd.DataFrame,
     current_weights: Mapping[str, float],
+    current_parameters: Mapping[str, float],
     current_thresholds: ColorThresholds,
     max_red_share: float = DEFAULT_MAX_RED_SHARE,
     progress: Callable[[str], None] = lambda message: None,
 ) -> HealthWeightsFit:
-    """Fit on the fitting window, choose the colour thresholds there, evaluate both scores on both windows.
+    """Choose the formula parameters and fit the weights on the fitting window, choose the colour
+    thresholds there, evaluate the current and the proposed score on both windows.
 
-    `days` has the columns of fct_health_score_outcomes (fitting and validation rows; `health_score`
-    and `health_color` are those of the current weights).
+    `days` has the columns of fct_health_score_outcomes (fitting and validation rows; the component
+    scores, `health_score` and `health_color` are those of the current weights and parameters).
     """
     missing = [name for name in COMPONENTS if name not in current_weights]
     if missing:
         raise HealthFitError(f"The seed health_score_weights has no weight for {', '.join(missing)}.")
+    check_formula(days, current_parameters)
     check_history(days)
     windows = {name: days[days["backtest_window"] == name] for name in ("fitting", "validation")}
-    progress(f"Fitting component weights on {len(windows['fitting']):,} account-days")
-    proposed_weights, shrinkage = fit_component_weights(windows["fitting"], current_weights)
-    fitting_components, _ = component_arrays(windows["fitting"])
+    progress(f"Choosing formula parameters on {len(windows['fitting']):,} account-days")
+    parameter_choice = choose_formula_parameters(
+        *inner_split(windows["fitting"]), prior_shares(current_weights), current_parameters, progress
+    )
+    proposed_parameters = parameter_choice.proposed
+    progress("Fitting component weights")
+    proposed_weights, shrinkage = fit_component_weights(windows["fitting"], current_weights, proposed_parameters)
     proposed_thresholds = color_thresholds_for_workload(
-        health_scores(fitting_components, proposed_weights),
+        health_scores(formula_components(windows["fitting"], proposed_parameters), proposed_weights),
         windows["fitting"]["is_no_login_override"].to_numpy(dtype=bool),
         windows["fitting"]["health_color"].to_numpy(),
         max_red_share,
     )
-    progress("Evaluating the current and the proposed weights on the fitting and validation windows")
+    progress("Evaluating the current and the proposed score on the fitting and validation windows")
     evaluations, scores = {}, {}
     for name, window in windows.items():
-        components, churned = component_arrays(window)
+        churned = window["churned_within_90d"].to_numpy(dtype=bool)
         override = window["is_no_login_override"].to_numpy(dtype=bool)
-        scores[name] = (window["health_score"].to_numpy(dtype=float), health_scores(components, proposed_weights))
+        scores[name] = (
+            window["health_score"].to_numpy(dtype=float),
+            health_scores(formula_components(window, proposed_parameters), proposed_weights),
+        )
         evaluations[name] = (
             evaluate(scores[name][0], window["health_color"].to_numpy(), churned),
             evaluate(scores[name][1], health_colors(scores[name][1], override, proposed_thresholds), churned),
@@ -441,6 +683,9 @@ def fit_health_weights(
         current_weights={name: float(current_weights[name]) for name in COMPONENTS},
         proposed_weights=proposed_weights,
         shrinkage=shrinkage,
+        current_parameters={name: float(current_parameters[name]) for name in FORMULA_PARAMETERS},
+        proposed_parameters=proposed_parameters,
+        parameter_choice=parameter_choice,
         current_thresholds=current_thresholds,
         proposed_thresholds=proposed_thresholds,
         max_red_share=max_red_share,
@@ -467,22 +712,23 @@ def model_card(fit: HealthWeightsFit, warehouse_path: Path) -> str:
     gain_low, gain_high = fit.validation_gain_interval
     if not fit.improves_validation_auc:
         verdict = (
-            "The proposal does NOT rank churn better than the current weights on the validation window: "
-            "keep the current weights."
+            "The proposal does NOT rank churn better than the current score on the validation window: "
+            "keep the current weights and formula parameters."
         )
     elif gain_low > 0:
         verdict = (
-            "The proposal ranks churn better than the current weights on the validation window: adopt it "
-            "(see below) if the weights also make sense to the CS team."
+            "The proposal ranks churn better than the current score on the validation window: adopt it "
+            "(see below) if the weights and formula parameters also make sense to the CS team."
         )
     else:
         verdict = (
-            "The proposal ranks churn better than the current weights on the validation window, by less "
+            "The proposal ranks churn better than the current score on the validation window, by less "
             "than a different draw of accounts would move the figure (see Ranking): weak evidence. Adopt "
-            "it only if the weights also make sense to the CS team, or refit when more history has come."
+            "it only if the weights and formula parameters also make sense to the CS team, or refit when "
+            "more history has come."
         )
     lines = [
-        "# Health score weights: model card",
+        "# Health score weights and formula parameters: model card",
         "",
         f"Fitted by `cs-warehouse fit-health-weights` on `{warehouse_path}`, whose scored history ends on "
         f"{fit.validation.last_day} (as_of_date - 90).",
@@ -492,10 +738,10 @@ def model_card(fit: HealthWeightsFit, warehouse_path: Path) -> str:
         "## Data and windows",
         "",
         "Account-days with a known 90-day outcome (`marts.fct_health_score_outcomes`); label: churn (MRR "
-        "dropping to 0) on one of the next 90 days. Out-of-time split: the weights and the colour "
-        "thresholds are fitted on the fitting window only; the validation window is the most recent "
-        "complete 90-day outcome window; the 90 days in between are left out so that no churn counts in "
-        "both.",
+        "dropping to 0) on one of the next 90 days. Out-of-time split: the weights, the formula "
+        "parameters and the colour thresholds are fitted on the fitting window only; the validation "
+        "window is the most recent complete 90-day outcome window; the 90 days in between are left out "
+        "so that no churn counts in both.",
         "",
         "| window | days | account-days | churned account-days | churned accounts |",
         "|---|---|---|---|---|",
@@ -519,8 +765,9 @@ def model_card(fit: HealthWeightsFit, warehouse_path: Path) -> str:
             "and scored by its mean log loss on the window's newest 90 days (the 90 days between are left "
             "out); the best one (the stronger among equals) is refitted on the whole fitting window. The "
             "proposal is its slopes' shares in hundredths: >= 0, summing to 1, so the score stays the "
-            "documented 0-100 weighted mean of the components, whose formulas are unchanged. The "
-            "validation window plays no part in the fit."
+            "documented 0-100 weighted mean of the components. The formula parameters (caps and per-ticket "
+            "penalties inside the components) are chosen before, on the same split and jointly with the "
+            "weights (see Formula parameters). The validation window plays no part in the fit."
         ),
         "",
         "| part of the fitting window | days | account-days | churned accounts |",
@@ -548,6 +795,37 @@ def model_card(fit: HealthWeightsFit, warehouse_path: Path) -> str:
         "|---|---|---|",
     ]
     lines += [f"| {name} | {fit.current_weights[name]:.2f} | {fit.proposed_weights[name]:.2f} |" for name in COMPONENTS]
+    lines += [
+        "",
+        "## Formula parameters",
+        "",
+        "The caps and per-ticket penalties inside the components (seed `health_formula_parameters`). Each "
+        "value of each parameter's grid is judged like a penalty: the components scored with it (the other "
+        "parameters at their proposed values), the weights fitted on the older part of the fitting window "
+        "with the penalty that predicts its newest 90 days best, and the mean log loss on those days. "
+        "Starting from the current values, a parameter takes another value only when that lowers the log "
+        f"loss by more than {PARAMETER_EVIDENCE_STANDARD_ERRORS:g} standard errors (accounts resampled); "
+        "passes repeat until none moves. Without such evidence the current formula stays.",
+        "",
+        "| parameter | current | proposed | mean log loss on the newest 90 days per value (the others proposed) |",
+        "|---|---|---|---|",
+    ]
+    for name in FORMULA_PARAMETERS:
+        trials = ", ".join(
+            f"{format_parameter(name, trial.value)}: {trial.log_loss:.5f}"
+            for trial in fit.parameter_choice.trials
+            if trial.parameter == name
+        )
+        lines.append(
+            f"| {name} | {format_parameter(name, fit.current_parameters[name])} | "
+            f"{format_parameter(name, fit.proposed_parameters[name])} | {trials} |"
+        )
+    if fit.parameter_choice.moves:
+        lines += ["", "Changes adopted, in order (log loss gain, standard error):", ""]
+        lines += [
+            f"- {name}: {format_parameter(name, old)} -> {format_parameter(name, new)} ({gain:.5f}, {error:.5f})"
+            for name, old, new, gain, error in fit.parameter_choice.moves
+        ]
     lines += [
         "",
         "## Ranking (AUC of churn within 90 days, lower score = riskier)",
@@ -593,10 +871,12 @@ def model_card(fit: HealthWeightsFit, warehouse_path: Path) -> str:
         "",
         "## Adopting the proposal (a human step)",
         "",
-        f"1. Copy `{SEED_CSV_NAME}` from this directory over `seeds/{SEED_CSV_NAME}`.",
+        f"1. Copy `{SEED_CSV_NAME}` and `{PARAMETERS_CSV_NAME}` from this directory over "
+        f"`seeds/{SEED_CSV_NAME}` and `seeds/{PARAMETERS_CSV_NAME}`.",
         "2. Set `health_red_below` and `health_green_min` in `dbt_project.yml` to the proposed values.",
-        "3. Rebuild (`dbt build --full-refresh -s +fct_health_score_daily+` or `make run`): the scores of "
-        "every day are recomputed with the new weights.",
+        "3. Rebuild every day's score with the new weights and formula (the health models are incremental, "
+        "so a normal run would re-score new days only): "
+        "`dbt build --full-refresh -s health_score_weights+ health_formula_parameters+`.",
         "4. `marts.mart_health_calibration` then shows the validation AUC above in `validation_score_auc_90d`.",
         "",
         "Refit as history accumulates; judge a refit by its validation figures only.",
@@ -605,14 +885,28 @@ def model_card(fit: HealthWeightsFit, warehouse_path: Path) -> str:
     return "\n".join(lines)
 
 
-def write_proposal(fit: HealthWeightsFit, warehouse_path: Path, out_dir: Path) -> tuple[Path, Path]:
-    """Write the proposed weights in the seed's format and the model card; return both paths."""
+def format_parameter(name: str, value: float) -> str:
+    """A formula parameter as the seed writes it: caps whole, penalties with 2 to 4 decimals."""
+    if name.endswith("_cap"):
+        return str(int(value))
+    text = f"{value:.4f}".rstrip("0")
+    return text + "0" * max(0, 2 - len(text.split(".")[1]))
+
+
+def write_proposal(fit: HealthWeightsFit, warehouse_path: Path, out_dir: Path) -> tuple[Path, Path, Path]:
+    """Write the proposed weights and formula parameters in their seeds' formats and the model card;
+    return the three paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     weights_path = out_dir / SEED_CSV_NAME
     with weights_path.open("w", newline="") as file:
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow(["component", "weight"])
         writer.writerows([name, f"{fit.proposed_weights[name]:.{WEIGHT_DECIMALS}f}"] for name in COMPONENTS)
+    parameters_path = out_dir / PARAMETERS_CSV_NAME
+    with parameters_path.open("w", newline="") as file:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow(["parameter", "value"])
+        writer.writerows([name, format_parameter(name, fit.proposed_parameters[name])] for name in FORMULA_PARAMETERS)
     card_path = out_dir / MODEL_CARD_NAME
     card_path.write_text(model_card(fit, warehouse_path))
-    return weights_path, card_path
+    return weights_path, parameters_path, card_path
