@@ -66,6 +66,9 @@ FORMULA_PARAMETERS = tuple(PARAMETER_GRIDS)
 # window's newest 90 days by more than this many standard errors of the gain (accounts resampled):
 # without such evidence the current formula stays.
 PARAMETER_EVIDENCE_STANDARD_ERRORS = 2.0
+# ... and by at least this share of the log loss: a gain too small to matter is no reason to change a
+# formula the team knows, however consistent it is.
+MIN_PARAMETER_GAIN_SHARE = 0.001
 # Passes over the parameters (one at a time, the others fixed) until none changes; at most this many.
 MAX_PARAMETER_SWEEPS = 3
 # Penalties are written with at most 4 decimals, like the seed's decimal(9,4).
@@ -340,7 +343,8 @@ def choose_formula_parameters(
     weights alone). Starting from the current parameters, each parameter in turn tries every value of
     its grid, the others fixed; the best value replaces the parameter's value only when its gain in
     mean log loss exceeds PARAMETER_EVIDENCE_STANDARD_ERRORS standard errors (accounts resampled:
-    days of one account are not independent). Passes repeat until none moves. Deterministic.
+    days of one account are not independent) and MIN_PARAMETER_GAIN_SHARE of the log loss. Passes
+    repeat until none moves. Deterministic.
     """
     older_churned = older["churned_within_90d"].to_numpy(dtype=bool)
     newest_churned = newest["churned_within_90d"].to_numpy(dtype=bool)
@@ -370,6 +374,7 @@ def choose_formula_parameters(
         for name in FORMULA_PARAMETERS:
             progress(f"Formula parameters, pass {sweep}: trying {len(candidates(name))} values of {name}")
             incumbent = row_losses(proposed)
+            min_gain = MIN_PARAMETER_GAIN_SHARE * float(incumbent.mean())
             best = None
             for value in candidates(name):
                 if value == proposed[name]:
@@ -377,7 +382,8 @@ def choose_formula_parameters(
                 gain, standard_error = clustered_mean_gain(
                     incumbent - row_losses({**proposed, name: value}), newest_accounts
                 )
-                if gain > PARAMETER_EVIDENCE_STANDARD_ERRORS * standard_error and (best is None or gain > best[1]):
+                evident = gain > max(PARAMETER_EVIDENCE_STANDARD_ERRORS * standard_error, min_gain)
+                if evident and (best is None or gain > best[1]):
                     best = (value, gain, standard_error)
             if best is not None:
                 moves.append((name, proposed[name], *best))
@@ -480,9 +486,11 @@ def penalised_logistic_fit(
     def objective(parameters: np.ndarray) -> tuple[float, np.ndarray]:
         intercept, slopes = parameters[0], parameters[1:]
         logits = intercept - features @ slopes
-        residuals = 1.0 / (1.0 + np.exp(-logits)) - labels
+        # log(1 + e^z), stably; the probability sigmoid(z) from it costs one exp more
+        softplus = np.logaddexp(0.0, logits)
+        residuals = np.exp(logits - softplus) - labels
         departure = slopes - slopes.sum() * prior_shares
-        loss = np.mean(np.logaddexp(0.0, logits) - labels * logits) + penalty * departure @ departure
+        loss = (softplus.sum() - labels @ logits) / len(labels) + penalty * departure @ departure
         slope_gradient = -(features.T @ residuals) / len(labels) + 2 * penalty * (departure - departure @ prior_shares)
         return float(loss), np.concatenate(([residuals.mean()], slope_gradient))
 
