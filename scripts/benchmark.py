@@ -169,8 +169,10 @@ def dbt_parse(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str) -> M
 
 def dbt_build(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str) -> Measurement:
     """The production build as the Dagster jobs run it: the day in CS_AS_OF_DATE, from the parse state
-    the deployment prepared (a build whose --vars differ from the parse's re-parses the project)."""
-    dbt_parse(raw_dir, warehouse, target_dir, as_of)
+    the deployment prepared, made here when `target_dir` has none yet (a build whose --vars differ
+    from the parse's re-parses the project)."""
+    if not (target_dir / "partial_parse.msgpack").exists():
+        dbt_parse(raw_dir, warehouse, target_dir, as_of)
     command = [
         str(VENV_BIN / "dbt"), "build", "--exclude-resource-type", "unit_test", "--target-path", str(target_dir),
         "--quiet",
