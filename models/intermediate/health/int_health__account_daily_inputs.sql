@@ -5,8 +5,11 @@
     )
 }}
 
-{#- Rolling windows reach back at most this many days before the first day computed. -#}
+{#- Rolling windows reach back at most this many days before the first day computed; those over
+    product events (logins, core features, active users) at most the second figure. A run reads the
+    events of that shorter span only, so a daily run's cost follows the days it computes. -#}
 {%- set longest_window_days = [180, var('health_no_login_red_days'), var('alert_no_login_days')] | max -%}
+{%- set longest_event_window_days = [30, var('health_no_login_red_days'), var('alert_no_login_days')] | max -%}
 
 with
 
@@ -44,6 +47,10 @@ onboarding as (
 
 invoices as (
     select * from {{ ref('stg_billing__invoices') }}
+),
+
+calendar_days as (
+    select * from {{ ref('int_semantic__days') }}
 ),
 
 -- The inputs other than product events are small: they are read whole on every run, which is what
@@ -259,17 +266,41 @@ non_event_signals as (
     from failed_invoice_changes
 ),
 
+daily_mrr_changes as (
+    select
+        account_id,
+        date,
+        mrr,
+        lag(date) over (partition by account_id order by date) as previous_date,
+        lag(mrr) over (partition by account_id order by date) as previous_mrr
+    from account_daily_mrr
+    where date <= {{ as_of_date() }}
+),
+
 -- Tickets, surveys, activities, invoices, subscriptions and users carry no arrival time, so late ones
 -- are found by content. Each account-day's non-event facts hash to one value; a row's fingerprint
 -- folds (xor) the hashes of every day of the account up to its own, so a fact added, changed or
 -- removed on day D changes the fingerprint of every row from D on, the rows it can change.
--- Onboarding start enters every row (tenure), activation and kickoff from their day.
+-- MRR enters as its changes (a day whose MRR differs from the day before's, or follows a day without
+-- any), so the facts stay as few as the subscription changes; a paying day added or removed shows as a
+-- row present on one side only. Onboarding start enters every row (tenure), activation and kickoff
+-- from their day.
 non_event_facts as (
     select
         account_id,
         signal_date,
         signal_name || '=' || cast(signal_value as {{ dbt.type_string() }}) as fact
     from non_event_signals
+    where signal_name <> 'mrr'
+    union all
+    select
+        account_id,
+        date as signal_date,
+        'mrr=' || cast(mrr as {{ dbt.type_string() }}) as fact
+    from daily_mrr_changes
+    where
+        previous_date is distinct from date - 1
+        or previous_mrr is distinct from mrr
     union all
     select
         account_id,
@@ -301,27 +332,42 @@ non_event_day_hashes as (
     group by account_id, signal_date
 ),
 
+-- Every paying day carries the fold of its account's day hashes up to it (a peer of the same day
+-- included): each paying day has a row here with no hash of its own.
+non_event_fingerprint_days as (
+    select
+        account_id,
+        signal_date,
+        day_hash,
+        false as is_paying_day
+    from non_event_day_hashes
+    union all
+    select
+        account_id,
+        signal_date,
+        null as day_hash,
+        true as is_paying_day
+    from paying_days
+),
+
 non_event_fingerprints as (
     select
         account_id,
         signal_date as date,  -- noqa: RF04
+        is_paying_day,
         bit_xor(day_hash) over (
-            partition by account_id order by signal_date rows between unbounded preceding and current row
+            partition by account_id order by signal_date range between unbounded preceding and current row
         ) as non_event_inputs_fingerprint
-    from non_event_day_hashes
+    from non_event_fingerprint_days
 ),
 
--- Every paying day has an MRR fact, hence a fingerprint.
 paying_day_fingerprints as (
     select
-        non_event_fingerprints.account_id,
-        non_event_fingerprints.date,
-        non_event_fingerprints.non_event_inputs_fingerprint
+        account_id,
+        date,
+        non_event_inputs_fingerprint
     from non_event_fingerprints
-    inner join paying_days
-        on
-            non_event_fingerprints.account_id = paying_days.account_id
-            and non_event_fingerprints.date = paying_days.signal_date
+    where is_paying_day
 ),
 
 recompute_window as (
@@ -336,6 +382,8 @@ recompute_window as (
 signal_window as (
     select
         cast(start_date - {{ longest_window_days - 1 }} as date) as start_date,
+        cast(start_date - {{ longest_event_window_days - 1 }} as date) as event_start_date,
+        start_date as first_computed_date,
         end_date
     from recompute_window
 ),
@@ -350,7 +398,7 @@ account_event_days as (
     cross join signal_window
     left join feature_catalog
         on events_daily.event_name = feature_catalog.event_name
-    where events_daily.activity_date between signal_window.start_date and signal_window.end_date
+    where events_daily.activity_date between signal_window.event_start_date and signal_window.end_date
     group by events_daily.account_id, events_daily.activity_date
 ),
 
@@ -361,7 +409,7 @@ user_active_days as (
         events_daily.activity_date
     from events_daily
     cross join signal_window
-    where events_daily.activity_date between signal_window.start_date and signal_window.end_date
+    where events_daily.activity_date between signal_window.event_start_date and signal_window.end_date
 ),
 
 -- A user counts as active on day D when active on some day of D-29..D: each active day covers
@@ -408,17 +456,26 @@ active_user_changes as (
     group by account_id, user_id, spell_number
 ),
 
--- The row's watermark: the latest receipt of an event on its day or before. A late event raises it on
--- its day and every later day, exactly the days it can change, so the value never depends on the run.
-event_receipt_watermarks as (
+event_receipt_days as (
     select
-        activity_date as valid_from,
-        lead(activity_date) over (order by activity_date) as valid_until,
-        max(max(max_received_at)) over (
-            order by activity_date rows between unbounded preceding and current row
-        ) as latest_event_received_at
+        activity_date,
+        max(max_received_at) as max_received_at
     from events_daily
     group by activity_date
+),
+
+-- The row's watermark: the latest receipt of an event on its day or before. A late event raises it on
+-- its day and every later day, exactly the days it can change, so the value never depends on the run.
+-- One row per calendar day, so rows find theirs by an equality join.
+event_receipt_watermarks as (
+    select
+        calendar_days.date_day as date,  -- noqa: RF04
+        max(event_receipt_days.max_received_at) over (
+            order by calendar_days.date_day rows between unbounded preceding and current row
+        ) as latest_event_received_at
+    from calendar_days
+    left join event_receipt_days
+        on calendar_days.date_day = event_receipt_days.activity_date
 ),
 
 daily_signals as (
@@ -447,7 +504,8 @@ daily_signals as (
 ),
 
 -- The rolling windows read the signal window; the running totals also need every change before it,
--- which are summed onto its first day.
+-- which are summed onto its first day. MRR is a value of its own day, only read on the days computed:
+-- the rows before them then hold only the sparse signals and the events of the event window.
 windowed_signals as (
     select
         daily_signals.account_id,
@@ -457,7 +515,12 @@ windowed_signals as (
     from daily_signals
     cross join signal_window
     where
-        daily_signals.signal_date >= signal_window.start_date
+        daily_signals.signal_date >= (
+            case
+                when daily_signals.signal_name = 'mrr' then signal_window.first_computed_date
+                else signal_window.start_date
+            end
+        )
         or daily_signals.signal_name in (
             'provisioned_user_change', 'active_user_change', 'open_ticket_change', 'failed_invoice_change'
         )
@@ -510,17 +573,6 @@ rolling_inputs as (
         cast(coalesce(sum(detractor_responses) {{ trailing_days(30) }}, 0) as integer) as detractor_responses_30d,
         cast(coalesce(sum(failed_invoice_change) {{ running_total() }}, 0) as integer) as failed_invoices
     from account_days
-),
-
-daily_mrr_changes as (
-    select
-        account_id,
-        date,
-        mrr,
-        lag(date) over (partition by account_id order by date) as previous_date,
-        lag(mrr) over (partition by account_id order by date) as previous_mrr
-    from account_daily_mrr
-    where date <= {{ as_of_date() }}
 ),
 
 -- the first day whose MRR rose over the day before while paying: an upsell or cross-sell
@@ -586,12 +638,7 @@ final as (
             rolling_inputs.account_id = paying_day_fingerprints.account_id
             and rolling_inputs.date = paying_day_fingerprints.date
     left join event_receipt_watermarks
-        on
-            rolling_inputs.date >= event_receipt_watermarks.valid_from
-            and (
-                rolling_inputs.date < event_receipt_watermarks.valid_until
-                or event_receipt_watermarks.valid_until is null
-            )
+        on rolling_inputs.date = event_receipt_watermarks.date
     where
         rolling_inputs.mrr > 0
         and rolling_inputs.date >= recompute_window.start_date
