@@ -332,8 +332,8 @@ non_event_day_hashes as (
     group by account_id, signal_date
 ),
 
--- Every paying day carries the fold of its account's day hashes up to it (a peer of the same day
--- included): each paying day has a row here with no hash of its own.
+-- Every paying day carries the fold of its account's day hashes up to it, its own day's included: each
+-- paying day has a row here with no hash of its own, ordered after the day's one row of facts.
 non_event_fingerprint_days as (
     select
         account_id,
@@ -356,7 +356,9 @@ non_event_fingerprints as (
         signal_date as date,  -- noqa: RF04
         is_paying_day,
         bit_xor(day_hash) over (
-            partition by account_id order by signal_date range between unbounded preceding and current row
+            partition by account_id
+            order by signal_date, is_paying_day
+            rows between unbounded preceding and current row
         ) as non_event_inputs_fingerprint
     from non_event_fingerprint_days
 ),
