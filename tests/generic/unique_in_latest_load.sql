@@ -32,31 +32,33 @@ with latest_load as (
 {%- endif %}
 
 repeated_value_hashes as (
-    select hash({{ column_name }}) as value_hash
-    from {{ model }}
+    select hash(tested_rows.{{ column_name }}) as value_hash
+    from (select {{ column_name }}, loaded_at from {{ model }}) as tested_rows
+    cross join latest_load
     where
-        {{ column_name }} is not null
+        tested_rows.{{ column_name }} is not null
         {%- if not every_row_is_latest %}
-            and hash({{ column_name }}) in (
+            and hash(tested_rows.{{ column_name }}) in (
                 select latest_load_value_hashes.value_hash from latest_load_value_hashes
             )
         {%- endif %}
-    group by value_hash
+    group by hash(tested_rows.{{ column_name }})
     having
         count(*) > 1
-        and bool_or(loaded_at = (select latest_load.loaded_at from latest_load))
+        and bool_or(tested_rows.loaded_at = latest_load.loaded_at)
 )
 
 select
-    {{ column_name }},
+    tested_rows.{{ column_name }},
     count(*) as occurrences
-from {{ model }}
+from (select {{ column_name }}, loaded_at from {{ model }}) as tested_rows
+cross join latest_load
 where
-    {{ column_name }} is not null
-    and hash({{ column_name }}) in (select repeated_value_hashes.value_hash from repeated_value_hashes)
-group by {{ column_name }}
+    tested_rows.{{ column_name }} is not null
+    and hash(tested_rows.{{ column_name }}) in (select repeated_value_hashes.value_hash from repeated_value_hashes)
+group by tested_rows.{{ column_name }}
 having
     count(*) > 1
-    and bool_or(loaded_at = (select latest_load.loaded_at from latest_load))
+    and bool_or(tested_rows.loaded_at = latest_load.loaded_at)
 
 {% endtest %}
