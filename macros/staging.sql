@@ -42,13 +42,65 @@
 {%- endmacro %}
 
 {#- The select collapsing exact duplicate rows of a relation into one, counting in
-    `delivered_row_count` how many copies were delivered; every column is part of the row's identity. -#}
-{% macro collapse_exact_duplicates(relation) -%}
+    `delivered_row_count` how many copies were delivered; every column is part of the row's identity.
+    `candidate_key` (optional, a list of columns every copy of a row shares, such as the event id and
+    receipt time) lets a large relation skip most of that grouping on DuckDB: see the duckdb variant. -#}
+{% macro collapse_exact_duplicates(relation, candidate_key=none) -%}
+    {{ return(adapter.dispatch('collapse_exact_duplicates', 'cs_warehouse')(relation, candidate_key)) }}
+{%- endmacro %}
+
+{% macro default__collapse_exact_duplicates(relation, candidate_key) -%}
     select
         *,
         count(*) as delivered_row_count
     from {{ relation }}
     group by all
+{%- endmacro %}
+
+{#- Grouping tens of millions of rows by every column holds them all in a hash table (past the memory
+    limit, spilled), though almost every row is its own group. Copies of a row share its
+    `candidate_key`, so a row whose key hash occurs once has no copy: it passes through counted once,
+    and only the rows of repeated key hashes (the copies, plus any rows sharing a key or a hash by
+    chance) are grouped by every column. The result is the same rows and counts; the relation is read
+    twice more, so it must be an unmaterialized CTE (`not_materialized()`) or a table. -#}
+{% macro duckdb__collapse_exact_duplicates(relation, candidate_key) -%}
+    {%- if candidate_key is none -%}
+        {{ return(default__collapse_exact_duplicates(relation, candidate_key)) }}
+    {%- endif -%}
+    {%- set key_hash = 'hash(' ~ candidate_key | join(', ') ~ ')' -%}
+    with repeated_key_hashes as materialized (
+        select {{ key_hash }} as key_hash
+        from {{ relation }}
+        group by key_hash
+        having count(*) > 1
+    )
+
+    select
+        *,
+        1 as delivered_row_count
+    from {{ relation }}
+    where {{ key_hash }} not in (select repeated_key_hashes.key_hash from repeated_key_hashes)
+    union all
+    select
+        *,
+        count(*) as delivered_row_count
+    from {{ relation }}
+    where {{ key_hash }} in (select repeated_key_hashes.key_hash from repeated_key_hashes)
+    group by all
+{%- endmacro %}
+
+{#- The keyword making DuckDB inline a CTE read more than once rather than store it (`as {{
+    not_materialized() }} (`): a scan of Parquet files costs less than holding every row. Other
+    engines inline CTEs anyway. -#}
+{% macro not_materialized() -%}
+    {{ return(adapter.dispatch('not_materialized', 'cs_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__not_materialized() -%}
+{%- endmacro %}
+
+{% macro duckdb__not_materialized() -%}
+    not materialized
 {%- endmacro %}
 
 {#- `when` branch: the failed cast of `safe_cast_columns`, checked before every other rule. -#}

@@ -16,7 +16,8 @@
 {%- set reload_start = incremental_reload_start('received_at', var('event_redelivery_window_hours')) -%}
 
 -- The times stay raw until the copies of a row are collapsed, so distinct bad values stay distinct rows.
-with source_rows as (
+-- Inlined: collapsing the copies reads it three times, each a scan of the Parquet files.
+with source_rows as {{ not_materialized() }} (
     select
         cast(event_id as string) as event_id,
         cast(user_id as string) as user_id,
@@ -49,7 +50,7 @@ feature_catalog as (
 {% endif %}
 
 distinct_rows as (
-    {{ collapse_exact_duplicates('source_rows') }}
+    {{ collapse_exact_duplicates('source_rows', candidate_key=['event_id', 'received_at']) }}
 ),
 
 typed_rows as (
