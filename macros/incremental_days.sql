@@ -28,6 +28,22 @@
     {{ return("cast('" ~ reload_start ~ "' as timestamp)") }}
 {%- endmacro %}
 
+{#- The latest `column` date already loaded, as a date literal, or none outside incremental runs and
+    for an empty table; queried when the model is compiled, so a filter on it is a constant. -#}
+{% macro incremental_max_date(column) -%}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set max_query -%}
+        select cast(max({{ column }}) as {{ dbt.type_string() }}) from {{ this }}
+    {%- endset -%}
+    {%- set max_date = run_query(max_query).columns[0].values()[0] -%}
+    {%- if max_date is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return("cast('" ~ max_date ~ "' as date)") }}
+{%- endmacro %}
+
 {#- Config of a day-grained incremental model whose runs rebuild whole days of `date_column`:
     DuckDB deletes the days present in the new batch and inserts them again (and drops days after
     as_of_date first); Spark overwrites their partitions of a Parquet table (insert_overwrite with

@@ -168,38 +168,40 @@
 {% macro reject_missing_parents(parents) -%}
     {%- for parent in parents %}
             when {{ parent.column }} is not null
-                and not {{ is_parent_key(parent.column, parent, valid_only=true) }}
+                and not {{ is_parent_key(parent.column, parent, among_valid_rows=true) }}
                 then case
-                    when {{ is_parent_key(parent.column, parent, valid_only=false) }}
+                    when {{ is_parent_key(parent.column, parent, among_valid_rows=false) }}
                         then 'parent_quarantined: ' || {{ parent.column }}
                     else 'orphan_{{ parent.column }}'
                 end
     {%- endfor %}
 {%- endmacro %}
 
-{#- Whether `column` (never null here) is the key of a row of `parent` ({'model', 'key'}), among its
-    valid rows only or among all of them. Spark plans `not in (subquery)` inside an expression as a
-    null-aware nested-loop join, every row against every parent row (hours on the demo's events), so
-    there it is a correlated `exists`, planned as a hash join. The two mean the same because a valid
-    row's key is never null. -#}
-{% macro is_parent_key(column, parent, valid_only) -%}
-    {{ return(adapter.dispatch('is_parent_key', 'cs_warehouse')(column, parent, valid_only)) }}
+{#- Whether `column` (never null here) is the key of a valid row of `parent` ({'model', 'key'}), or
+    of a rejected one. Asked of rejected rows only where no valid row has the key, which is when the
+    two differ from "of any row"; the rejected rows are few, so that lookup costs little even on the
+    largest table. Spark plans `not in (subquery)` inside an expression as a null-aware nested-loop
+    join, every row against every parent row (hours on the demo's events), so there it is a
+    correlated `exists`, planned as a hash join. The two mean the same because a valid row's key is
+    never null. -#}
+{% macro is_parent_key(column, parent, among_valid_rows) -%}
+    {{ return(adapter.dispatch('is_parent_key', 'cs_warehouse')(column, parent, among_valid_rows)) }}
 {%- endmacro %}
 
-{% macro default__is_parent_key(column, parent, valid_only) -%}
+{% macro default__is_parent_key(column, parent, among_valid_rows) -%}
     {{ column }} in (
                     select {{ parent.key }} from {{ ref(parent.model) }}
-                    {%- if valid_only %} where invalid_reason is null{% endif %}
+                    where invalid_reason is {{ 'null' if among_valid_rows else 'not null' }}
                 )
 {%- endmacro %}
 
-{% macro spark__is_parent_key(column, parent, valid_only) -%}
+{% macro spark__is_parent_key(column, parent, among_valid_rows) -%}
     {#- The key is renamed so that `column` can only mean the outer row's column. -#}
     exists (
                     select 1
                     from (
                         select {{ parent.key }} as parent_key from {{ ref(parent.model) }}
-                        {%- if valid_only %} where invalid_reason is null{% endif %}
+                        where invalid_reason is {{ 'null' if among_valid_rows else 'not null' }}
                     ) as parent_keys
                     where parent_keys.parent_key = {{ column }}
                 )

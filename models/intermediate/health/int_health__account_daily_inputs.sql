@@ -17,7 +17,8 @@ account_daily_mrr as (
     select * from {{ ref('int_revenue__account_daily_mrr') }}
 ),
 
-events_daily as (
+-- Inlined: each reader's day filter then reaches the scan of this, the largest input.
+events_daily as {{ not_materialized() }} (
     select * from {{ ref('int_product__events_daily') }}
 ),
 
@@ -390,6 +391,14 @@ signal_window as (
     from recompute_window
 ),
 
+-- The days of the event window, joined by equality: the scan of the events then skips the other days.
+event_window_days as (
+    select calendar_days.date_day
+    from calendar_days
+    cross join signal_window
+    where calendar_days.date_day between signal_window.event_start_date and signal_window.end_date
+),
+
 account_event_days as (
     select
         events_daily.account_id,
@@ -397,10 +406,10 @@ account_event_days as (
         max(events_daily.event_name = 'login') as has_login,
         max(coalesce(feature_catalog.is_core, false)) as has_core_feature_use
     from events_daily
-    cross join signal_window
+    inner join event_window_days
+        on events_daily.activity_date = event_window_days.date_day
     left join feature_catalog
         on events_daily.event_name = feature_catalog.event_name
-    where events_daily.activity_date between signal_window.event_start_date and signal_window.end_date
     group by events_daily.account_id, events_daily.activity_date
 ),
 
@@ -410,8 +419,8 @@ user_active_days as (
         events_daily.user_id,
         events_daily.activity_date
     from events_daily
-    cross join signal_window
-    where events_daily.activity_date between signal_window.event_start_date and signal_window.end_date
+    inner join event_window_days
+        on events_daily.activity_date = event_window_days.date_day
 ),
 
 -- A user counts as active on day D when active on some day of D-29..D: each active day covers

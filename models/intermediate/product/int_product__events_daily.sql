@@ -11,11 +11,19 @@
 {%- set backfill_end = var('event_backfill_end_date', none) -%}
 {%- set is_backfill = backfill_start is not none and backfill_end is not none -%}
 
-with events as (
+{#- The watermarks are read when the model is compiled, so the batch filter compares the receipt time
+    with a constant and the scan skips every block of events received before it. A received_at later
+    than the run's clock is bad input and never becomes the watermark. -#}
+{%- if not is_backfill -%}
+    {%- set max_received_at = incremental_reload_start('max_received_at', 0) -%}
+    {%- set max_activity_date = incremental_max_date('activity_date') -%}
+{%- endif %}
+
+with events as {{ not_materialized() }} (
     select * from {{ ref('stg_product__events') }}
 ),
 
-events_in_window as (
+events_in_window as {{ not_materialized() }} (
     select
         account_id,
         user_id,
@@ -42,24 +50,16 @@ events_in_window as (
     {%- else %}
 
         -- Days touched by events received after the table's watermark (late arrivals included), and every
-        -- day after the table's last day (the report window moved forward since the last run). A
-        -- received_at later than the run's clock is bad input and must not become the watermark.
-        table_watermarks as (
-            select
-                max(case when max_received_at <= {{ current_timestamp_utc() }} then max_received_at end)
-                    as max_received_at,
-                max(activity_date) as max_activity_date
-            from {{ this }}
-        ),
-
+        -- day after the table's last day (the report window moved forward since the last run); an
+        -- empty table (no watermark) rebuilds every day.
         days_to_rebuild as (
-            select distinct events_in_window.activity_date
+            select distinct activity_date
             from events_in_window
-            cross join table_watermarks
-            where
-                events_in_window.received_at > table_watermarks.max_received_at
-                or events_in_window.activity_date > table_watermarks.max_activity_date
-                or table_watermarks.max_received_at is null
+            {%- if max_received_at is not none %}
+                where
+                    received_at > {{ max_received_at }}
+                    or activity_date > {{ max_activity_date }}
+            {%- endif %}
         ),
 
     {%- endif %}

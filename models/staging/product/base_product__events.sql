@@ -43,7 +43,8 @@ feature_catalog as (
 
 {% if reload_start is not none %}
 
-    loaded_rows as (
+    -- Inlined, so each reader's filter reaches the scan of the stored rows: a materialised CTE reads all of them.
+    loaded_rows as {{ not_materialized() }} (
         select * from {{ this }}
     ),
 
