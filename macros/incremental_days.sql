@@ -6,42 +6,35 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Where the next batch of an incremental model starts reading: the latest `column` value already
-    loaded minus `lookback_hours`, as a timestamp literal, or none when the whole input must be read
-    (first build, full refresh, empty table, parse time). Values later than the run's clock are
-    ignored, so one bad timestamp far in the future cannot stop every later batch. Queried when the
-    model is compiled so the batch filter is a constant, which lets the Parquet reader skip row groups
-    by their min/max. -#}
-{% macro incremental_reload_start(column, lookback_hours) -%}
+{#- One value computed from this model's stored rows when the model is compiled, as text, or none
+    outside incremental runs (first build, full refresh, parse time) and when the value is null. A
+    batch filter on such a value is a constant, which lets a scan skip blocks by their min/max. -#}
+{% macro incremental_stored_value(expression, where='true') -%}
     {%- if not (execute and is_incremental()) -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set start_query -%}
-        select cast({{ dbt.dateadd('hour', -lookback_hours, 'max(' ~ column ~ ')') }} as {{ dbt.type_string() }})
-        from {{ this }}
-        where {{ column }} <= {{ current_timestamp_utc() }}
+    {%- set value_query -%}
+        select cast({{ expression }} as {{ dbt.type_string() }}) from {{ this }} where {{ where }}
     {%- endset -%}
-    {%- set reload_start = run_query(start_query).columns[0].values()[0] -%}
-    {%- if reload_start is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {{ return("cast('" ~ reload_start ~ "' as timestamp)") }}
+    {{ return(run_query(value_query).columns[0].values()[0]) }}
 {%- endmacro %}
 
-{#- The latest `column` date already loaded, as a date literal, or none outside incremental runs and
-    for an empty table; queried when the model is compiled, so a filter on it is a constant. -#}
+{#- Where the next batch of an incremental model starts reading: the latest `column` value already
+    loaded minus `lookback_hours`, as a timestamp literal, or none when the whole input must be read.
+    Values later than the run's clock are ignored, so one bad timestamp far in the future cannot stop
+    every later batch. -#}
+{% macro incremental_reload_start(column, lookback_hours) -%}
+    {%- set reload_start = incremental_stored_value(
+        dbt.dateadd('hour', -lookback_hours, 'max(' ~ column ~ ')'),
+        column ~ ' <= ' ~ current_timestamp_utc()
+    ) -%}
+    {{ return(none if reload_start is none else "cast('" ~ reload_start ~ "' as timestamp)") }}
+{%- endmacro %}
+
+{#- The latest `column` date already loaded, as a date literal, or none when there is none. -#}
 {% macro incremental_max_date(column) -%}
-    {%- if not (execute and is_incremental()) -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set max_query -%}
-        select cast(max({{ column }}) as {{ dbt.type_string() }}) from {{ this }}
-    {%- endset -%}
-    {%- set max_date = run_query(max_query).columns[0].values()[0] -%}
-    {%- if max_date is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {{ return("cast('" ~ max_date ~ "' as date)") }}
+    {%- set max_date = incremental_stored_value('max(' ~ column ~ ')') -%}
+    {{ return(none if max_date is none else "cast('" ~ max_date ~ "' as date)") }}
 {%- endmacro %}
 
 {#- Config of a day-grained incremental model whose runs rebuild whole days of `date_column`:
