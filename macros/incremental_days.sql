@@ -81,21 +81,65 @@
 
 {#- The first day, up to the table's last one, whose row of `current_rows` (account_id, date and
     `fingerprint_column`) differs from the row stored in this table: a changed fingerprint, or a row
-    present on one side only. Null when every stored day still holds, and outside incremental runs. -#}
+    present on one side only. Null when every stored day still holds, and outside incremental runs.
+    Each account's rows are first reduced to one digest per side (the xor of the rows' hashes, which
+    any changed, added or removed row changes); only accounts whose digests differ, usually a few, are
+    compared day by day, instead of joining every stored row. -#}
 {% macro first_day_with_changed_fingerprint(current_rows, fingerprint_column) -%}
     {%- if is_incremental() -%}
+        {%- set row_hash = keyed_hash('date', fingerprint_column) -%}
         (
-            select min(coalesce(stored_rows.date, current_rows.date))
-            from (select account_id, date, {{ fingerprint_column }} from {{ this }}) as stored_rows
-            full outer join (
+            with stored_rows as {{ not_materialized() }} (
+                select account_id, date, {{ fingerprint_column }} from {{ this }}
+            ),
+
+            compared_rows as (
                 select account_id, date, {{ fingerprint_column }}
                 from {{ current_rows }}
                 where date <= (select max(date) from {{ this }})
-            ) as current_rows
+            ),
+
+            stored_digests as (
+                select account_id, bit_xor({{ row_hash }}) as digest
+                from stored_rows
+                group by account_id
+            ),
+
+            compared_digests as (
+                select account_id, bit_xor({{ row_hash }}) as digest
+                from compared_rows
+                group by account_id
+            ),
+
+            changed_accounts as (
+                select coalesce(stored_digests.account_id, compared_digests.account_id) as account_id
+                from stored_digests
+                full outer join compared_digests
+                    on stored_digests.account_id = compared_digests.account_id
+                where stored_digests.digest is distinct from compared_digests.digest
+            )
+
+            select min(coalesce(changed_stored_rows.date, changed_compared_rows.date))
+            from (
+                select stored_rows.*
+                from stored_rows
+                inner join changed_accounts
+                    on stored_rows.account_id = changed_accounts.account_id
+            ) as changed_stored_rows
+            full outer join (
+                select compared_rows.*
+                from compared_rows
+                inner join changed_accounts
+                    on compared_rows.account_id = changed_accounts.account_id
+            ) as changed_compared_rows
                 on
-                    stored_rows.account_id = current_rows.account_id
-                    and stored_rows.date = current_rows.date
-            where stored_rows.{{ fingerprint_column }} is distinct from current_rows.{{ fingerprint_column }}
+                    changed_stored_rows.account_id = changed_compared_rows.account_id
+                    and changed_stored_rows.date = changed_compared_rows.date
+            where
+                changed_stored_rows.account_id is null
+                or changed_compared_rows.account_id is null
+                or changed_stored_rows.{{ fingerprint_column }}
+                is distinct from changed_compared_rows.{{ fingerprint_column }}
         )
     {%- else -%}
         cast(null as date)
