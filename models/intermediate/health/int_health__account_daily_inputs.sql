@@ -17,6 +17,11 @@ account_daily_mrr as (
     select * from {{ ref('int_revenue__account_daily_mrr') }}
 ),
 
+mrr_ranges as (
+    select * from {{ ref('int_revenue__account_mrr_ranges') }}
+    where range_start_on <= {{ as_of_date() }}
+),
+
 -- Inlined: each reader's day filter then reaches the scan of this, the largest input.
 events_daily as {{ not_materialized() }} (
     select * from {{ ref('int_product__events_daily') }}
@@ -55,17 +60,7 @@ calendar_days as (
 ),
 
 -- The inputs other than product events are small: they are read whole on every run, which is what
--- lets a run find late ones by content (non_event_fingerprints below).
-paying_days as (
-    select
-        account_id,
-        date as signal_date,
-        mrr
-    from account_daily_mrr
-    where
-        mrr > 0
-        and date <= {{ as_of_date() }}
-),
+-- lets a run find late ones by content (the fingerprints below).
 
 provisioned_user_changes as (
     select
@@ -187,15 +182,9 @@ failed_invoice_changes as (
     where paid_on > failed_from
 ),
 
--- every daily fact of an account as (signal_name, signal_value), pivoted to one row per account-day below
+-- every daily fact of an account other than MRR and product events as (signal_name, signal_value),
+-- pivoted to one row per account-day below
 non_event_signals as (
-    select
-        account_id,
-        signal_date,
-        'mrr' as signal_name,
-        cast(mrr as decimal(18, 2)) as signal_value
-    from paying_days
-    union all
     select
         account_id,
         signal_date,
@@ -267,41 +256,26 @@ non_event_signals as (
     from failed_invoice_changes
 ),
 
-daily_mrr_changes as (
-    select
-        account_id,
-        date,
-        mrr,
-        lag(date) over (partition by account_id order by date) as previous_date,
-        lag(mrr) over (partition by account_id order by date) as previous_mrr
-    from account_daily_mrr
-    where date <= {{ as_of_date() }}
-),
-
 -- Tickets, surveys, activities, invoices, subscriptions and users carry no arrival time, so late ones
 -- are found by content. Each account-day's non-event facts hash to one value; a row's fingerprint
 -- folds (xor) the hashes of every day of the account up to its own, so a fact added, changed or
 -- removed on day D changes the fingerprint of every row from D on, the rows it can change.
--- MRR enters as its changes (a day whose MRR differs from the day before's, or follows a day without
--- any), so the facts stay as few as the subscription changes; a paying day added or removed shows as a
--- row present on one side only. Onboarding start enters every row (tenure), activation and kickoff
--- from their day.
+-- MRR enters as its changes, the first days of its ranges (a day whose MRR differs from the day
+-- before's), so the facts stay as few as the subscription changes; a paying day added or removed at the
+-- end of a range shows as a row present on one side only. Onboarding start enters every row (tenure),
+-- activation and kickoff from their day.
 non_event_facts as (
     select
         account_id,
         signal_date,
         signal_name || '=' || cast(signal_value as {{ dbt.type_string() }}) as fact
     from non_event_signals
-    where signal_name <> 'mrr'
     union all
     select
         account_id,
-        date as signal_date,
+        range_start_on as signal_date,
         'mrr=' || cast(mrr as {{ dbt.type_string() }}) as fact
-    from daily_mrr_changes
-    where
-        previous_date is distinct from date - 1
-        or previous_mrr is distinct from mrr
+    from mrr_ranges
     union all
     select
         account_id,
@@ -333,51 +307,98 @@ non_event_day_hashes as (
     group by account_id, signal_date
 ),
 
--- Every paying day carries the fold of its account's day hashes up to it, its own day's included: each
--- paying day has a row here with no hash of its own, ordered after the day's one row of facts.
-non_event_fingerprint_days as (
-    select
-        account_id,
-        signal_date,
-        day_hash,
-        false as is_paying_day
-    from non_event_day_hashes
-    union all
-    select
-        account_id,
-        signal_date,
-        null as day_hash,
-        true as is_paying_day
-    from paying_days
-),
+{% if is_incremental() %}
 
-non_event_fingerprints as (
-    select
-        account_id,
-        signal_date as date,  -- noqa: RF04
-        is_paying_day,
-        bit_xor(day_hash) over (
-            partition by account_id
-            order by signal_date, is_paying_day
-            rows between unbounded preceding and current row
-        ) as non_event_inputs_fingerprint
-    from non_event_fingerprint_days
-),
+    -- A paying day's fingerprint is the fold of its account's day hashes up to it, its own day's included.
+    -- It changes only on days with facts, and every MRR range starts with one (its MRR change), so the
+    -- paying days fall into runs of one fingerprint: from a day with facts to the day before the next one,
+    -- within one MRR range. Runs compare with the stored rows as (fingerprint, first day, last day), so
+    -- finding a change costs as many rows as there are facts, not paying days.
+    fact_day_folds as (
+        select
+            account_id,
+            signal_date,
+            bit_xor(day_hash) over (
+                partition by account_id order by signal_date rows between unbounded preceding and current row
+            ) as non_event_inputs_fingerprint,
+            lead(signal_date) over (partition by account_id order by signal_date) as next_fact_date
+        from non_event_day_hashes
+    ),
 
-paying_day_fingerprints as (
-    select
-        account_id,
-        date,
-        non_event_inputs_fingerprint
-    from non_event_fingerprints
-    where is_paying_day
-),
+    stored_days as (
+        select max(date) as last_date
+        from {{ this }}
+    ),
+
+    -- only the days the table holds: the days after its last one are new and computed anyway
+    compared_fingerprint_runs as (
+        select
+            fact_day_folds.account_id,
+            fact_day_folds.non_event_inputs_fingerprint,
+            fact_day_folds.signal_date as first_date,
+            least(
+                coalesce(cast(fact_day_folds.next_fact_date - 1 as date), mrr_ranges.range_end_on),
+                mrr_ranges.range_end_on,
+                stored_days.last_date
+            ) as last_date
+        from fact_day_folds
+        inner join mrr_ranges
+            on
+                fact_day_folds.account_id = mrr_ranges.account_id
+                and fact_day_folds.signal_date between mrr_ranges.range_start_on and mrr_ranges.range_end_on
+        cross join stored_days
+        where fact_day_folds.signal_date <= stored_days.last_date
+    ),
+
+    stored_fingerprint_runs as (
+        select
+            account_id,
+            non_event_inputs_fingerprint,
+            min(date) as first_date,
+            max(date) as last_date,
+            count(*) as days
+        from {{ this }}
+        group by account_id, non_event_inputs_fingerprint
+    ),
+
+    -- The first day whose stored row differs from the one computed now: a run present on one side only
+    -- starts on it, a run of the same fingerprint starts or ends earlier on one side, or a stored run
+    -- misses days.
+    changed_fingerprint_days as (
+        select
+            case
+                when stored_fingerprint_runs.account_id is null then compared_fingerprint_runs.first_date
+                when compared_fingerprint_runs.account_id is null then stored_fingerprint_runs.first_date
+                when stored_fingerprint_runs.first_date <> compared_fingerprint_runs.first_date
+                    then least(stored_fingerprint_runs.first_date, compared_fingerprint_runs.first_date)
+                when stored_fingerprint_runs.last_date <> compared_fingerprint_runs.last_date
+                    then cast(least(stored_fingerprint_runs.last_date, compared_fingerprint_runs.last_date) + 1 as date)
+                when
+                    stored_fingerprint_runs.days
+                    <> {{ dbt.datediff('stored_fingerprint_runs.first_date', 'stored_fingerprint_runs.last_date', 'day') }} + 1
+                    then stored_fingerprint_runs.first_date
+            end as changed_on
+        from stored_fingerprint_runs
+        full outer join compared_fingerprint_runs
+            on
+                stored_fingerprint_runs.account_id = compared_fingerprint_runs.account_id
+                and stored_fingerprint_runs.non_event_inputs_fingerprint
+                = compared_fingerprint_runs.non_event_inputs_fingerprint
+    ),
+
+{% else %}
+
+    changed_fingerprint_days as (
+        select cast(null as date) as changed_on
+    ),
+
+{% endif %}
 
 recompute_window as (
     select
         least(
             {{ daily_recompute_start_date('events_daily', 'activity_date', 'max_received_at') }},
-            {{ first_day_with_changed_fingerprint('paying_day_fingerprints', 'non_event_inputs_fingerprint') }}
+            (select min(changed_on) from changed_fingerprint_days)
         ) as start_date,
         {{ as_of_date() }} as end_date
 ),
@@ -389,6 +410,65 @@ signal_window as (
         start_date as first_computed_date,
         end_date
     from recompute_window
+),
+
+-- The days computed, joined by equality: the scan of the daily MRR then skips the other days.
+computed_days as (
+    select calendar_days.date_day
+    from calendar_days
+    cross join signal_window
+    where calendar_days.date_day between signal_window.first_computed_date and signal_window.end_date
+),
+
+paying_days as (
+    select
+        account_daily_mrr.account_id,
+        account_daily_mrr.date as signal_date,
+        account_daily_mrr.mrr
+    from account_daily_mrr
+    inner join computed_days
+        on account_daily_mrr.date = computed_days.date_day
+),
+
+-- The fingerprints of the days computed: the day hashes before the first of them are folded onto it,
+-- and each paying day's row sorts after the day's row of facts.
+fingerprint_days as (
+    select
+        non_event_day_hashes.account_id,
+        greatest(non_event_day_hashes.signal_date, signal_window.first_computed_date) as signal_date,
+        non_event_day_hashes.day_hash,
+        false as is_paying_day
+    from non_event_day_hashes
+    cross join signal_window
+    union all
+    select
+        account_id,
+        signal_date,
+        null as day_hash,
+        true as is_paying_day
+    from paying_days
+),
+
+folded_fingerprint_days as (
+    select
+        account_id,
+        signal_date,
+        is_paying_day,
+        bit_xor(day_hash) over (
+            partition by account_id
+            order by signal_date, is_paying_day
+            rows between unbounded preceding and current row
+        ) as non_event_inputs_fingerprint
+    from fingerprint_days
+),
+
+paying_day_fingerprints as (
+    select
+        account_id,
+        signal_date as date,  -- noqa: RF04
+        non_event_inputs_fingerprint
+    from folded_fingerprint_days
+    where is_paying_day
 ),
 
 -- The days of the event window, joined by equality: the scan of the events then skips the other days.
@@ -477,6 +557,13 @@ event_receipt_watermarks as (
 
 daily_signals as (
     select * from non_event_signals
+    union all
+    select
+        account_id,
+        signal_date,
+        'mrr' as signal_name,
+        cast(mrr as decimal(18, 2)) as signal_value
+    from paying_days
     union all
     select
         account_id,
@@ -578,12 +665,11 @@ rolling_inputs as (
 first_expansions as (
     select
         account_id,
-        min(date) as first_expanded_on
-    from daily_mrr_changes
+        min(range_start_on) as first_expanded_on
+    from mrr_ranges
     where
-        previous_date = date - 1
-        and previous_mrr > 0
-        and mrr > previous_mrr
+        previous_day_mrr > 0
+        and mrr > previous_day_mrr
     group by account_id
 ),
 

@@ -1,27 +1,30 @@
 with
 
-account_daily_mrr as (
-    select * from {{ ref('int_revenue__account_daily_mrr') }}
+mrr_ranges as (
+    select * from {{ ref('int_revenue__account_mrr_ranges') }}
 ),
 
-paying_days as (
+-- A range after a day without MRR starts a spell; the ranges up to the next such one continue it.
+numbered_ranges as (
     select
         account_id,
-        date,
-        {{ consecutive_days_anchor('account_id') }} as spell_anchor
-    from account_daily_mrr
-    where
-        mrr > 0
-        and date <= {{ as_of_date() }}
+        range_start_on,
+        range_end_on,
+        cast(sum(case when previous_day_mrr = 0 then 1 else 0 end) over (
+            partition by account_id order by range_start_on rows between unbounded preceding and current row
+        ) as bigint) as spell_number
+    from mrr_ranges
+    where range_start_on <= {{ as_of_date() }}
 ),
 
 spells as (
     select
         account_id,
-        min(date) as spell_start_on,
-        max(date) as spell_end_on
-    from paying_days
-    group by account_id, spell_anchor
+        spell_number,
+        min(range_start_on) as spell_start_on,
+        max(range_end_on) as spell_end_on
+    from numbered_ranges
+    group by account_id, spell_number
 ),
 
 final as (
@@ -33,7 +36,7 @@ final as (
         case
             when spell_end_on < {{ as_of_date() }} then cast(spell_end_on + 1 as date)
         end as churned_on,
-        row_number() over (partition by account_id order by spell_start_on) as spell_number
+        spell_number
     from spells
 )
 
