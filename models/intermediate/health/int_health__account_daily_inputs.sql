@@ -13,10 +13,6 @@
 
 with
 
-account_daily_mrr as (
-    select * from {{ ref('int_revenue__account_daily_mrr') }}
-),
-
 mrr_ranges as (
     select * from {{ ref('int_revenue__account_mrr_ranges') }}
     where range_start_on <= {{ as_of_date() }}
@@ -412,22 +408,20 @@ signal_window as (
     from recompute_window
 ),
 
--- The days computed, joined by equality: the scan of the daily MRR then skips the other days.
-computed_days as (
-    select calendar_days.date_day
-    from calendar_days
-    cross join signal_window
-    where calendar_days.date_day between signal_window.first_computed_date and signal_window.end_date
-),
-
+-- The paying days computed, each MRR range expanded to its days within the computed window.
 paying_days as (
     select
-        account_daily_mrr.account_id,
-        account_daily_mrr.date as signal_date,
-        account_daily_mrr.mrr
-    from account_daily_mrr
-    inner join computed_days
-        on account_daily_mrr.date = computed_days.date_day
+        mrr_ranges.account_id,
+        cast(range_days.day_start as date) as signal_date,
+        mrr_ranges.mrr
+    from mrr_ranges
+    cross join signal_window
+    cross join {{ date_series(
+        'greatest(mrr_ranges.range_start_on, signal_window.first_computed_date)',
+        'least(mrr_ranges.range_end_on, signal_window.end_date)',
+        'day'
+    ) }} as range_days (day_start)
+    where mrr_ranges.range_end_on >= signal_window.first_computed_date
 ),
 
 -- The fingerprints of the days computed: the day hashes before the first of them are folded onto it,

@@ -12,8 +12,8 @@ users as (
     select * from {{ ref('stg_product__users') }}
 ),
 
-account_daily_mrr as (
-    select * from {{ ref('int_revenue__account_daily_mrr') }}
+mrr_ranges as (
+    select * from {{ ref('int_revenue__account_mrr_ranges') }}
 ),
 
 account_monthly_mrr as (
@@ -40,8 +40,8 @@ current_mrr as (
     select
         account_id,
         mrr
-    from account_daily_mrr
-    where date = {{ as_of_date() }}
+    from mrr_ranges
+    where {{ as_of_date() }} between range_start_on and range_end_on
 ),
 
 current_segments as (
