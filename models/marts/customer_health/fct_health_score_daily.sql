@@ -7,8 +7,13 @@
 
 with
 
-daily_inputs as (
+-- Inlined: each reader then scans only the columns and days it needs.
+daily_inputs as {{ not_materialized() }} (
     select * from {{ ref('int_health__account_daily_inputs') }}
+),
+
+calendar_days as (
+    select * from {{ ref('int_semantic__days') }}
 ),
 
 health_score_weights as (
@@ -54,6 +59,14 @@ recompute_window as (
         ) as start_date
 ),
 
+-- The days to score, joined by equality: the scan of the inputs then skips the other days.
+score_days as (
+    select calendar_days.date_day
+    from calendar_days
+    cross join recompute_window
+    where calendar_days.date_day between recompute_window.start_date and {{ as_of_date() }}
+),
+
 days_to_score as (
     select
         daily_inputs.*,
@@ -61,9 +74,9 @@ days_to_score as (
         least(greatest(daily_inputs.tenure_days, 0), formula_parameters.tenure_days_cap) as counted_tenure_days,
         formula_parameters.*
     from daily_inputs
-    cross join recompute_window
+    inner join score_days
+        on daily_inputs.date = score_days.date_day
     cross join formula_parameters
-    where daily_inputs.date >= recompute_window.start_date
 ),
 
 component_scores as (
