@@ -37,25 +37,41 @@
     {{ return(none if max_date is none else "cast('" ~ max_date ~ "' as date)") }}
 {%- endmacro %}
 
-{#- Config of a day-grained incremental model whose runs rebuild whole days of `date_column`:
-    DuckDB deletes the days present in the new batch and inserts them again (and drops days after
-    as_of_date first); Spark overwrites their partitions of a Parquet table (insert_overwrite with
-    dynamic partition overwrite), since merge and delete+insert need Delta tables. Spark keeps
-    days after a moved-back as_of_date until a full refresh. Use as `config(**incremental_by_day('date'))`. -#}
-{% macro incremental_by_day(date_column) -%}
-    {{ return(adapter.dispatch('incremental_by_day', 'cs_warehouse')(date_column)) }}
+{#- Config of a day-grained incremental model whose runs rebuild whole days of `date_column`, or the
+    rows of `rebuild_keys` (from `day_rebuild_keys`) within a day: DuckDB deletes the keys present in
+    the new batch and inserts them again (and drops days after as_of_date first); Spark overwrites
+    their day partitions of a Parquet table (insert_overwrite with dynamic partition overwrite), since
+    merge and delete+insert need Delta tables. Spark keeps days after a moved-back as_of_date until a
+    full refresh. Use as `config(**incremental_by_day('date'))`. -#}
+{% macro incremental_by_day(date_column, rebuild_keys=none) -%}
+    {{ return(adapter.dispatch('incremental_by_day', 'cs_warehouse')(date_column, rebuild_keys)) }}
 {%- endmacro %}
 
-{% macro default__incremental_by_day(date_column) -%}
+{% macro default__incremental_by_day(date_column, rebuild_keys) -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'delete+insert',
-        'unique_key': date_column,
+        'unique_key': date_column if rebuild_keys is none or rebuild_keys | length == 1 else rebuild_keys,
         'pre_hook': "{{ delete_days_after_as_of_date('" ~ date_column ~ "') }}",
     }) }}
 {%- endmacro %}
 
-{% macro spark__incremental_by_day(date_column) -%}
+{#- The columns whose rows a batch of a day-grained incremental model replaces: each day's rows of
+    `finer_keys` (e.g. an account's day) where rows are replaced by key, whole days on Spark, which
+    overwrites day partitions. -#}
+{% macro day_rebuild_keys(date_column, finer_keys) -%}
+    {{ return(adapter.dispatch('day_rebuild_keys', 'cs_warehouse')(date_column, finer_keys)) }}
+{%- endmacro %}
+
+{% macro default__day_rebuild_keys(date_column, finer_keys) -%}
+    {{ return([date_column] + finer_keys) }}
+{%- endmacro %}
+
+{% macro spark__day_rebuild_keys(date_column, finer_keys) -%}
+    {{ return([date_column]) }}
+{%- endmacro %}
+
+{% macro spark__incremental_by_day(date_column, rebuild_keys) -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'insert_overwrite',

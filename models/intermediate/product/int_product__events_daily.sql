@@ -1,15 +1,19 @@
-{#- Whole local days are the unit of every rebuild: DuckDB deletes and re-inserts the days present in
-    the new batch, Spark overwrites their activity_date partitions. -#}
-{{
-    config(
-        on_schema_change='fail',
-        **incremental_by_day('activity_date')
-    )
-}}
-
 {%- set backfill_start = var('event_backfill_start_date', none) -%}
 {%- set backfill_end = var('event_backfill_end_date', none) -%}
 {%- set is_backfill = backfill_start is not none and backfill_end is not none -%}
+
+{#- A run rebuilds the rows of each account and local day that received events since the last run:
+    late events touch a few accounts of a past day, not all of them. DuckDB deletes and re-inserts
+    those accounts' days; Spark overwrites whole activity_date partitions, so there the unit is the
+    day. A backfill rebuilds whole days everywhere. -#}
+{%- set rebuild_keys = ['activity_date'] if is_backfill else day_rebuild_keys('activity_date', ['account_id']) -%}
+
+{{
+    config(
+        on_schema_change='fail',
+        **incremental_by_day('activity_date', rebuild_keys)
+    )
+}}
 
 {#- The watermarks are read when the model is compiled, so the batch filter compares the receipt time
     with a constant and the scan skips every block of events received before it. A received_at later
@@ -41,7 +45,7 @@ events_in_window as {{ not_materialized() }} (
     {%- if is_backfill %}
 
         -- A backfill rebuilds exactly the local days of its window.
-        days_to_rebuild as (
+        keys_to_rebuild as (
             select distinct activity_date
             from events_in_window
             where activity_date between cast('{{ backfill_start }}' as date) and cast('{{ backfill_end }}' as date)
@@ -49,11 +53,11 @@ events_in_window as {{ not_materialized() }} (
 
     {%- else %}
 
-        -- Days touched by events received after the table's watermark (late arrivals included), and every
-        -- day after the table's last day (the report window moved forward since the last run); an
-        -- empty table (no watermark) rebuilds every day.
-        days_to_rebuild as (
-            select distinct activity_date
+        -- Accounts' days touched by events received after the table's watermark (late arrivals
+        -- included), and every day after the table's last day (the report window moved forward since
+        -- the last run); an empty table (no watermark) rebuilds every day.
+        keys_to_rebuild as (
+            select distinct {{ rebuild_keys | join(', ') }}
             from events_in_window
             {%- if max_received_at is not none %}
                 where
@@ -67,8 +71,11 @@ events_in_window as {{ not_materialized() }} (
     events_to_aggregate as (
         select events_in_window.*
         from events_in_window
-        inner join days_to_rebuild
-            on events_in_window.activity_date = days_to_rebuild.activity_date
+        inner join keys_to_rebuild
+            on
+            {%- for key in rebuild_keys %}
+                {{ 'and ' if not loop.first }}events_in_window.{{ key }} = keys_to_rebuild.{{ key }}
+            {%- endfor %}
     ),
 
 {% else %}
