@@ -68,14 +68,19 @@ events_in_window as {{ not_materialized() }} (
 
     {%- endif %}
 
+    -- A semi join (exists), which lets the scan of the events skip what no key can match; as an inner
+    -- join on two keys, DuckDB grouped every stored event before joining.
     events_to_aggregate as (
         select events_in_window.*
         from events_in_window
-        inner join keys_to_rebuild
-            on
+        where exists (
+            select 1
+            from keys_to_rebuild
+            where
             {%- for key in rebuild_keys %}
-                {{ 'and ' if not loop.first }}events_in_window.{{ key }} = keys_to_rebuild.{{ key }}
+                {{ 'and ' if not loop.first }}keys_to_rebuild.{{ key }} = events_in_window.{{ key }}
             {%- endfor %}
+        )
     ),
 
 {% else %}
