@@ -25,10 +25,10 @@ ENGINE_HASH_COLUMNS = {"non_event_inputs_fingerprint"}
 
 
 def public_marts(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every table of the DuckDB build's `marts` schema: the public marts."""
+    """Every table and view of the DuckDB build's `marts` schema: the public marts."""
     rows = connection.sql(
-        "select table_name from duckdb_tables() where database_name = 'duckdb_build' and schema_name = 'marts' "
-        "order by table_name"
+        "select table_name from information_schema.tables where table_catalog = 'duckdb_build' "
+        "and table_schema = 'marts' order by table_name"
     ).fetchall()
     return [name for (name,) in rows]
 

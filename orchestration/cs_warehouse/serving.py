@@ -155,10 +155,18 @@ def _copy_tables(build_path: Path, target: Path) -> list[ServingTable]:
 
 
 def _copy_descriptions(connection: duckdb.DuckDBPyConnection) -> None:
-    """Carry the table and column comments dbt persisted, so a BI tool shows the descriptions."""
+    """Carry the table and column comments dbt persisted, so a BI tool shows the descriptions. A view of
+    the build is served as a table and keeps its comments (duckdb_columns() lists views' columns too)."""
     for schema, table, comment in connection.execute(
-        "select schema_name, table_name, comment from duckdb_tables() "
-        f"where database_name = '{BUILD_ALIAS}' and comment is not null and list_contains(?, schema_name)",
+        f"""
+        select schema_name, table_name, comment
+        from (
+            select database_name, schema_name, table_name, comment from duckdb_tables()
+            union all
+            select database_name, schema_name, view_name, comment from duckdb_views()
+        )
+        where database_name = '{BUILD_ALIAS}' and comment is not null and list_contains(?, schema_name)
+        """,
         [list(SERVING_SCHEMAS)],
     ).fetchall():
         connection.execute(f"comment on table {_quote(schema)}.{_quote(table)} is {_literal(comment)}")

@@ -64,6 +64,37 @@ def test_serving_tables_equal_the_build(test_build, serving_database):
     assert described > 0, "column descriptions reach BI tools as comments"
 
 
+RELATION_COMMENTS = """
+    select schema_name, table_name, comment from duckdb_tables() where database_name = $database
+    union all
+    select schema_name, view_name, comment from duckdb_views() where database_name = $database
+"""
+COLUMN_COMMENTS = """
+    select schema_name, table_name, column_name, comment from duckdb_columns() where database_name = $database
+"""
+
+
+def test_served_tables_keep_the_descriptions_of_the_build_tables_and_views(test_build, serving_database):
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{test_build / 'warehouse.duckdb'}' as build (read_only)")
+        connection.execute(f"attach '{serving_database}' as serving (read_only)")
+
+        def comments(query: str, database: str) -> dict[tuple[str, ...], str | None]:
+            rows = connection.execute(query, {"database": database}).fetchall()
+            return {tuple(row[:-1]): row[-1] for row in rows if row[0] in SERVING_SCHEMAS}
+
+        built, served = comments(RELATION_COMMENTS, "build"), comments(RELATION_COMMENTS, "serving")
+        built_columns, served_columns = comments(COLUMN_COMMENTS, "build"), comments(COLUMN_COMMENTS, "serving")
+        mart_views = connection.execute(
+            "select view_name from duckdb_views() where database_name = 'build' and schema_name = 'marts'"
+        ).fetchall()
+    assert ("fct_health_score_outcomes",) in mart_views, "a mart built as a view is served (as a table)"
+    assert served == built
+    assert served["marts", "fct_health_score_outcomes"], "the view's description reaches BI tools"
+    assert served_columns == built_columns
+    assert served_columns["marts", "fct_health_score_outcomes", "churned_within_90d"]
+
+
 def test_a_mart_with_personal_data_is_refused(tmp_path: Path):
     build = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(build)) as connection:

@@ -1,5 +1,8 @@
-{#- Fails on every pair of versions of the same entity whose [valid_from, valid_to) intervals
-    overlap (a null valid_to is open-ended). Returns both version keys so the offenders are named. -#}
+{#- Fails on every pair of versions of the same entity (price versions of a subscription, paying
+    spells of an account) whose [valid_from, valid_to) intervals overlap (a null valid_to is
+    open-ended); `column_name` tells the versions of one entity apart. Returns both version keys so the
+    offenders are named. valid_from and valid_to may be expressions: a closed range of days
+    [first, last] is the interval [first, last + 1). -#}
 {% test versions_do_not_overlap(model, column_name, entity_key, valid_from='valid_from', valid_to='valid_to') %}
 
 with versions as (
