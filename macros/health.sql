@@ -35,16 +35,21 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Window over an account's daily rows covering the `days` local days ending on the current row. -#}
+{#- Window over an account's daily rows covering the `days` local days ending on the current row. The
+    frame counts whole days since 1970-01-01: a range of integers is cheaper than one of intervals,
+    which DuckDB measures on the date cast to a timestamp (about 10% of the health inputs' query). -#}
 {% macro trailing_days(days) -%}
     {{ return(adapter.dispatch('trailing_days', 'cs_warehouse')(days)) }}
 {%- endmacro %}
 
 {% macro default__trailing_days(days) -%}
-    over (partition by account_id order by date range between interval {{ days - 1 }} day preceding and current row)
+    over (
+        partition by account_id order by date - cast('1970-01-01' as date)
+        range between {{ days - 1 }} preceding and current row
+    )
 {%- endmacro %}
 
-{#- Spark's range frames take no interval over a date: the frame is counted in days since 1970-01-01. -#}
+{#- Spark subtracts dates into an interval, not a number: unix_date gives the same count of days. -#}
 {% macro spark__trailing_days(days) -%}
     over (partition by account_id order by unix_date(date) range between {{ days - 1 }} preceding and current row)
 {%- endmacro %}
