@@ -214,14 +214,21 @@
     case when {{ column }} in ('{{ known_values | join("', '") }}') then {{ column }} else 'unknown' end
 {%- endmacro %}
 
-{#- The `where` config of data tests, with one placeholder: `__latest_load__` stands for the rows of
-    the tested model's latest load (`loaded_at` at its maximum), so a test on a large incremental table
-    checks what the run loaded, and on a full build every row. -#}
+{#- The `where` config of data tests, with two placeholders, so a test on a large incremental table
+    checks what the run wrote, and on a full build every row:
+    - `__latest_load__`: the rows of the tested model's latest load (`loaded_at` at its maximum);
+    - `__days_of_latest_run__`: every row dated on or after the first day the latest run derived
+      (`derived_at` at its maximum) in a model whose runs replace whole days from a first one, so that
+      no row on those days is older than the run. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
     {%- if where -%}
         {%- set where = where | replace(
             '__latest_load__', 'loaded_at = (select max(loaded_at) from ' ~ relation ~ ')'
+        ) | replace(
+            '__days_of_latest_run__',
+            'date >= (select min(date) from ' ~ relation ~ ' where derived_at = (select max(derived_at) from '
+            ~ relation ~ '))'
         ) -%}
         {%- set filtered -%}
             (select * from {{ relation }} where {{ where }}) as dbt_subquery
