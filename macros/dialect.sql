@@ -131,19 +131,3 @@
     xxhash64({{ key }}, array_sort(collect_list({{ value }})))
 {%- endmacro %}
 
-{#- A 64-bit hash of a 64-bit integer `value` (null counts as 0) keyed by `key`, for order-independent
-    digests (bit_xor of row hashes). DuckDB's hash of several arguments combines their hashes with an
-    xor, so in a digest the hashes of a value repeated on many rows would cancel out; hashing the value
-    xor the key's hash mixes the two instead. Spark's xxhash64 seeds each argument's hash with the
-    previous one, which mixes them already. -#}
-{% macro keyed_hash(key, value) -%}
-    {{ return(adapter.dispatch('keyed_hash', 'cs_warehouse')(key, value)) }}
-{%- endmacro %}
-
-{% macro default__keyed_hash(key, value) -%}
-    hash(xor(coalesce({{ value }}, 0), hash({{ key }})))
-{%- endmacro %}
-
-{% macro spark__keyed_hash(key, value) -%}
-    xxhash64({{ key }}, coalesce({{ value }}, 0))
-{%- endmacro %}

@@ -95,67 +95,51 @@
     {{ return({'materialized': 'table', 'file_format': 'parquet'}) }}
 {%- endmacro %}
 
-{#- The first day, up to the table's last one, whose row of `current_rows` (account_id, date and
-    `fingerprint_column`) differs from the row stored in this table: a changed fingerprint, or a row
-    present on one side only. Null when every stored day still holds, and outside incremental runs.
-    Each account's rows are first reduced to one digest per side (the xor of the rows' hashes, which
-    any changed, added or removed row changes); only accounts whose digests differ, usually a few, are
-    compared day by day, instead of joining every stored row. -#}
-{% macro first_day_with_changed_fingerprint(current_rows, fingerprint_column) -%}
+{#- The runs of one fingerprint in `relation`'s account-days: per account and `fingerprint_column`
+    value, its first day, last day and how many days hold it. A fingerprint that folds an account's
+    facts up to the day changes only on days with facts, so its days form such runs. -#}
+{% macro fingerprint_runs(relation, fingerprint_column, where='true') -%}
+    select
+        account_id,
+        {{ fingerprint_column }},
+        min(date) as first_date,
+        max(date) as last_date,
+        count(*) as days
+    from {{ relation }}
+    where {{ where }}
+    group by account_id, {{ fingerprint_column }}
+{%- endmacro %}
+
+{#- The first day, up to the table's last one, whose stored row differs from the one computed now,
+    from the runs of `fingerprint_column` (see `fingerprint_runs`) of this table and of
+    `compared_runs` (the same columns, days up to the table's last one): a run present on one side
+    only starts on it; a run of the same fingerprint starts earlier on one side, or ends earlier (the
+    day after), or misses days. Null when every stored day still holds, and outside incremental runs.
+    Comparing runs costs as many rows as there are fingerprints, not days. -#}
+{% macro first_day_with_changed_fingerprint(compared_runs, fingerprint_column) -%}
     {%- if is_incremental() -%}
-        {%- set row_hash = keyed_hash('date', fingerprint_column) -%}
         (
-            with stored_rows as {{ not_materialized() }} (
-                select account_id, date, {{ fingerprint_column }} from {{ this }}
-            ),
-
-            compared_rows as (
-                select account_id, date, {{ fingerprint_column }}
-                from {{ current_rows }}
-                where date <= (select max(date) from {{ this }})
-            ),
-
-            stored_digests as (
-                select account_id, bit_xor({{ row_hash }}) as digest
-                from stored_rows
-                group by account_id
-            ),
-
-            compared_digests as (
-                select account_id, bit_xor({{ row_hash }}) as digest
-                from compared_rows
-                group by account_id
-            ),
-
-            changed_accounts as (
-                select coalesce(stored_digests.account_id, compared_digests.account_id) as account_id
-                from stored_digests
-                full outer join compared_digests
-                    on stored_digests.account_id = compared_digests.account_id
-                where stored_digests.digest is distinct from compared_digests.digest
+            with stored_runs as (
+                {{ fingerprint_runs(this, fingerprint_column) }}
             )
 
-            select min(coalesce(changed_stored_rows.date, changed_compared_rows.date))
-            from (
-                select stored_rows.*
-                from stored_rows
-                inner join changed_accounts
-                    on stored_rows.account_id = changed_accounts.account_id
-            ) as changed_stored_rows
-            full outer join (
-                select compared_rows.*
-                from compared_rows
-                inner join changed_accounts
-                    on compared_rows.account_id = changed_accounts.account_id
-            ) as changed_compared_rows
+            select
+                min(
+                    case
+                        when stored_runs.account_id is null then compared_runs.first_date
+                        when compared_runs.account_id is null then stored_runs.first_date
+                        when stored_runs.first_date <> compared_runs.first_date
+                            then least(stored_runs.first_date, compared_runs.first_date)
+                        when stored_runs.last_date <> compared_runs.last_date
+                            then cast(least(stored_runs.last_date, compared_runs.last_date) + 1 as date)
+                        when stored_runs.days <> compared_runs.days then stored_runs.first_date
+                    end
+                )
+            from stored_runs
+            full outer join {{ compared_runs }} as compared_runs
                 on
-                    changed_stored_rows.account_id = changed_compared_rows.account_id
-                    and changed_stored_rows.date = changed_compared_rows.date
-            where
-                changed_stored_rows.account_id is null
-                or changed_compared_rows.account_id is null
-                or changed_stored_rows.{{ fingerprint_column }}
-                is distinct from changed_compared_rows.{{ fingerprint_column }}
+                    stored_runs.account_id = compared_runs.account_id
+                    and stored_runs.{{ fingerprint_column }} = compared_runs.{{ fingerprint_column }}
         )
     {%- else -%}
         cast(null as date)

@@ -57,7 +57,6 @@ calendar_days as (
 
 -- The inputs other than product events are small: they are read whole on every run, which is what
 -- lets a run find late ones by content (the fingerprints below).
-
 provisioned_user_changes as (
     select
         account_id,
@@ -308,8 +307,9 @@ non_event_day_hashes as (
     -- A paying day's fingerprint is the fold of its account's day hashes up to it, its own day's included.
     -- It changes only on days with facts, and every MRR range starts with one (its MRR change), so the
     -- paying days fall into runs of one fingerprint: from a day with facts to the day before the next one,
-    -- within one MRR range. Runs compare with the stored rows as (fingerprint, first day, last day), so
-    -- finding a change costs as many rows as there are facts, not paying days.
+    -- within one MRR range. The runs compare with the stored ones (macro
+    -- first_day_with_changed_fingerprint), so finding a change costs as many rows as there are facts,
+    -- not paying days.
     fact_day_folds as (
         select
             account_id,
@@ -327,7 +327,7 @@ non_event_day_hashes as (
     ),
 
     -- only the days the table holds: the days after its last one are new and computed anyway
-    compared_fingerprint_runs as (
+    clipped_fingerprint_runs as (
         select
             fact_day_folds.account_id,
             fact_day_folds.non_event_inputs_fingerprint,
@@ -346,46 +346,11 @@ non_event_day_hashes as (
         where fact_day_folds.signal_date <= stored_days.last_date
     ),
 
-    stored_fingerprint_runs as (
+    compared_fingerprint_runs as (
         select
-            account_id,
-            non_event_inputs_fingerprint,
-            min(date) as first_date,
-            max(date) as last_date,
-            count(*) as days
-        from {{ this }}
-        group by account_id, non_event_inputs_fingerprint
-    ),
-
-    -- The first day whose stored row differs from the one computed now: a run present on one side only
-    -- starts on it, a run of the same fingerprint starts or ends earlier on one side, or a stored run
-    -- misses days.
-    changed_fingerprint_days as (
-        select
-            case
-                when stored_fingerprint_runs.account_id is null then compared_fingerprint_runs.first_date
-                when compared_fingerprint_runs.account_id is null then stored_fingerprint_runs.first_date
-                when stored_fingerprint_runs.first_date <> compared_fingerprint_runs.first_date
-                    then least(stored_fingerprint_runs.first_date, compared_fingerprint_runs.first_date)
-                when stored_fingerprint_runs.last_date <> compared_fingerprint_runs.last_date
-                    then cast(least(stored_fingerprint_runs.last_date, compared_fingerprint_runs.last_date) + 1 as date)
-                when
-                    stored_fingerprint_runs.days
-                    <> {{ dbt.datediff('stored_fingerprint_runs.first_date', 'stored_fingerprint_runs.last_date', 'day') }} + 1
-                    then stored_fingerprint_runs.first_date
-            end as changed_on
-        from stored_fingerprint_runs
-        full outer join compared_fingerprint_runs
-            on
-                stored_fingerprint_runs.account_id = compared_fingerprint_runs.account_id
-                and stored_fingerprint_runs.non_event_inputs_fingerprint
-                = compared_fingerprint_runs.non_event_inputs_fingerprint
-    ),
-
-{% else %}
-
-    changed_fingerprint_days as (
-        select cast(null as date) as changed_on
+            *,
+            {{ dbt.datediff('first_date', 'last_date', 'day') }} + 1 as days
+        from clipped_fingerprint_runs
     ),
 
 {% endif %}
@@ -394,7 +359,7 @@ recompute_window as (
     select
         least(
             {{ daily_recompute_start_date('events_daily', 'activity_date', 'max_received_at') }},
-            (select min(changed_on) from changed_fingerprint_days)
+            {{ first_day_with_changed_fingerprint('compared_fingerprint_runs', 'non_event_inputs_fingerprint') }}
         ) as start_date,
         {{ as_of_date() }} as end_date
 ),

@@ -49,13 +49,24 @@ formula_parameters as (
     from health_formula_parameters
 ),
 
+{% if is_incremental() %}
+
+    -- the inputs' fingerprint runs over the days the table holds
+    compared_fingerprint_runs as (
+        {{ fingerprint_runs(
+            'daily_inputs', 'non_event_inputs_fingerprint', 'date <= (select max(date) from ' ~ this ~ ')'
+        ) }}
+    ),
+
+{% endif %}
+
 -- Days whose inputs changed since they were scored: late events by their receipt, anything else by the
 -- inputs' fingerprint.
 recompute_window as (
     select
         least(
             {{ daily_recompute_start_date('daily_inputs', 'date', 'latest_event_received_at') }},
-            {{ first_day_with_changed_fingerprint('daily_inputs', 'non_event_inputs_fingerprint') }}
+            {{ first_day_with_changed_fingerprint('compared_fingerprint_runs', 'non_event_inputs_fingerprint') }}
         ) as start_date
 ),
 
