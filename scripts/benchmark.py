@@ -14,7 +14,9 @@ test` runs them), the day given in CS_AS_OF_DATE, from the parse state a deploym
 `dbt parse` (printed apart: a run whose --vars differ from the parse's pays it again);
 - full build: `dbt build` of the whole dataset into an empty warehouse;
 - daily run: a build as of the day before the last, without the event files landed after it, then
-  the daily `dbt build` once they land (the run a daily schedule makes);
+  the daily `dbt build` once they land (the run a daily schedule makes); its fixed overhead is the
+  same daily run on the tiny dataset (an incremental run issues more statements per model than a
+  build into an empty warehouse), so its data-dependent time is the difference of the two;
 
 each with its wall time and the peak memory (RSS) of its process, and the slowest nodes of the full
 build and of the daily run (from `run_results.json`). It prints the ratios the performance targets are stated in
@@ -199,6 +201,18 @@ def is_landed_after(path: Path, day: date) -> bool:
     return False
 
 
+def daily_run(raw_dir: Path, work: Path, as_of: date) -> tuple[Measurement, Measurement]:
+    """The build as of the day before `as_of` without the event files landed after it, then the daily
+    build as of `as_of` once they land, into one warehouse under `work`."""
+    day_before = as_of - timedelta(days=1)
+    daily_raw = work / "raw"
+    link_tree(raw_dir, daily_raw, lambda path: not is_landed_after(path, day_before))
+    history = dbt_build(daily_raw, work / "daily.duckdb", work / "target", str(day_before))
+    link_tree(raw_dir, daily_raw, lambda path: True)
+    daily = dbt_build(daily_raw, work / "daily.duckdb", work / "target", str(as_of))
+    return history, daily
+
+
 def slowest_nodes(target_dir: Path) -> tuple[list[tuple[str, float]], float, int]:
     """The slowest nodes of a run, the total time of its data tests and their count."""
     results = json.loads((target_dir / "run_results.json").read_text())["results"]
@@ -252,18 +266,17 @@ def main() -> None:
     log(f"  {full.seconds:.1f} s ({full.cpu_seconds:.1f} s CPU)")
 
     log(f"daily run: build as of {as_of - timedelta(days=1)} without the later event files, then as of {as_of}")
-    day_before = as_of - timedelta(days=1)
-    daily_raw = work / "daily-raw"
-    link_tree(raw_dir, daily_raw, lambda path: not is_landed_after(path, day_before))
-    history = dbt_build(daily_raw, work / "daily.duckdb", work / "target-daily", str(day_before))
-    link_tree(raw_dir, daily_raw, lambda path: True)
-    daily = dbt_build(daily_raw, work / "daily.duckdb", work / "target-daily", args.as_of)
+    history, daily = daily_run(raw_dir, work / "daily", as_of)
     log(f"  history {history.seconds:.1f} s, daily {daily.seconds:.1f} s")
 
+    log("daily overhead: the same daily run on the tiny dataset")
+    _, daily_overhead = daily_run(overhead_raw, work / "daily-overhead", as_of)
+    log(f"  {daily_overhead.seconds:.1f} s ({daily_overhead.cpu_seconds:.1f} s CPU)")
+
     nodes, test_seconds, test_count = slowest_nodes(work / "target-full")
-    daily_nodes, daily_test_seconds, daily_test_count = slowest_nodes(work / "target-daily")
+    daily_nodes, daily_test_seconds, daily_test_count = slowest_nodes(work / "daily" / "target")
     full_data_seconds = max(full.seconds - overhead.seconds, 0.0)
-    daily_data_seconds = max(daily.seconds - overhead.seconds, 0.0)
+    daily_data_seconds = max(daily.seconds - daily_overhead.seconds, 0.0)
     full_over_floor = full_data_seconds / floor.seconds
     daily_share = daily_data_seconds / full_data_seconds if full_data_seconds else float("nan")
     peak = max(full.peak_memory_gb, history.peak_memory_gb, daily.peak_memory_gb)
@@ -279,19 +292,26 @@ def main() -> None:
     print()
     print(
         "| events | floor | fixed overhead | full build | full minus overhead | x floor "
-        "| daily run | daily minus overhead | daily share of full | peak memory |"
+        "| daily run | daily overhead | daily minus its overhead | daily share of full | peak memory |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     print(
         f"| {events / 1e6:.1f}M | {floor.seconds:.1f} s | {overhead.seconds:.1f} s | {full.seconds:.0f} s "
-        f"| {full_data_seconds:.0f} s | {full_over_floor:.1f}x | {daily.seconds:.0f} s | {daily_data_seconds:.1f} s "
-        f"| {daily_share:.1%} | {peak:.1f} GB |"
+        f"| {full_data_seconds:.0f} s | {full_over_floor:.1f}x | {daily.seconds:.1f} s "
+        f"| {daily_overhead.seconds:.1f} s | {daily_data_seconds:.1f} s | {daily_share:.1%} | {peak:.1f} GB |"
+    )
+    daily_minus_full_overhead = max(daily.seconds - overhead.seconds, 0.0)
+    print(
+        "(Minus the full build's overhead instead, as measured before the daily overhead was: "
+        f"{daily_minus_full_overhead:.1f} s, {daily_minus_full_overhead / full_data_seconds:.1%} of full.)"
+        if full_data_seconds
+        else ""
     )
     print()
     print(
         f"CPU seconds: floor {floor.cpu_seconds:.1f}, parse {parse.cpu_seconds:.1f}, "
         f"overhead {overhead.cpu_seconds:.1f}, full {full.cpu_seconds:.1f}, history {history.cpu_seconds:.1f}, "
-        f"daily {daily.cpu_seconds:.1f}"
+        f"daily {daily.cpu_seconds:.1f}, daily overhead {daily_overhead.cpu_seconds:.1f}"
     )
     print(
         f"Peak memory: floor {floor.peak_memory_gb:.1f} GB, overhead {overhead.peak_memory_gb:.1f} GB, "
@@ -305,7 +325,7 @@ def main() -> None:
         f"({verdict(full_over_floor <= TARGET_FULL_OVER_FLOOR)})"
     )
     print(
-        f"  daily minus overhead <= {TARGET_DAILY_SHARE:.0%} of full: {daily_share:.1%} "
+        f"  daily minus its overhead <= {TARGET_DAILY_SHARE:.0%} of full: {daily_share:.1%} "
         f"({verdict(daily_share <= TARGET_DAILY_SHARE)})"
     )
     print(
@@ -326,7 +346,8 @@ def main() -> None:
         args.results.write_text(json.dumps({
             "events": events, "accounts": accounts, "months": args.months, "as_of": args.as_of,
             "floor": floor.__dict__, "parse": parse.__dict__, "overhead": overhead.__dict__, "full": full.__dict__,
-            "history": history.__dict__, "daily": daily.__dict__, "full_over_floor": full_over_floor,
+            "history": history.__dict__, "daily": daily.__dict__, "daily_overhead": daily_overhead.__dict__,
+            "full_over_floor": full_over_floor,
             "daily_share": daily_share, "test_seconds": test_seconds, "slowest_nodes": nodes,
             "daily_test_seconds": daily_test_seconds, "daily_slowest_nodes": daily_nodes,
         }, indent=2))  # fmt: skip
