@@ -13,24 +13,43 @@ health_colors as (
     from (values ('green'), ('yellow'), ('red')) as colors (health_color)
 ),
 
--- Every scored day counts in scope 'all' and again in its back-test window (gap days in 'all' only),
--- so one set of aggregates below serves the three scopes.
-scoped_days as (
+-- The scored days read once, reduced to counts per back-test window, score and colour (a few
+-- thousand rows): every aggregate below reads these.
+outcome_levels as (
+    select
+        backtest_window,
+        health_score,
+        health_color,
+        count(*) as account_days,
+        count_if(churned_within_90d) as churned_days,
+        min(date) as first_scored_on,
+        max(date) as last_scored_on
+    from outcome_days
+    group by backtest_window, health_score, health_color
+),
+
+-- Every level counts in scope 'all' and again in its back-test window (gap days in 'all' only), so
+-- one set of aggregates below serves the three scopes.
+scoped_levels as (
     select
         'all' as scope,
         health_score,
         health_color,
-        churned_within_90d,
-        date
-    from outcome_days
+        account_days,
+        churned_days,
+        first_scored_on,
+        last_scored_on
+    from outcome_levels
     union all
     select
         backtest_window as scope,
         health_score,
         health_color,
-        churned_within_90d,
-        date
-    from outcome_days
+        account_days,
+        churned_days,
+        first_scored_on,
+        last_scored_on
+    from outcome_levels
     where backtest_window in ('fitting', 'validation')
 ),
 
@@ -38,20 +57,20 @@ color_outcomes as (
     select
         scope,
         health_color,
-        count(*) as account_days,
-        count_if(churned_within_90d) as churned_within_90d,
-        min(date) as first_scored_on,
-        max(date) as last_scored_on
-    from scoped_days
+        cast(sum(account_days) as bigint) as account_days,
+        cast(sum(churned_days) as bigint) as churned_within_90d,
+        min(first_scored_on) as first_scored_on,
+        max(last_scored_on) as last_scored_on
+    from scoped_levels
     group by scope, health_color
 ),
 
 scope_outcomes as (
     select
         scope,
-        count(*) as account_days,
-        count_if(churned_within_90d) as churned_within_90d
-    from scoped_days
+        cast(sum(account_days) as bigint) as account_days,
+        cast(sum(churned_days) as bigint) as churned_within_90d
+    from scoped_levels
     group by scope
 ),
 
@@ -61,9 +80,9 @@ score_levels as (
     select
         scope,
         health_score,
-        count_if(churned_within_90d) as churned_days,
-        count_if(not churned_within_90d) as retained_days
-    from scoped_days
+        cast(sum(churned_days) as bigint) as churned_days,
+        cast(sum(account_days - churned_days) as bigint) as retained_days
+    from scoped_levels
     group by scope, health_score
 ),
 
