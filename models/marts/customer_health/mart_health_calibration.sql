@@ -32,25 +32,16 @@ outcome_levels as (
 -- one set of aggregates below serves the three scopes.
 scoped_levels as (
     select
-        'all' as scope,
-        health_score,
-        health_color,
-        account_days,
-        churned_days,
-        first_scored_on,
-        last_scored_on
+        scopes.scope,
+        outcome_levels.health_score,
+        outcome_levels.health_color,
+        outcome_levels.account_days,
+        outcome_levels.churned_days,
+        outcome_levels.first_scored_on,
+        outcome_levels.last_scored_on
     from outcome_levels
-    union all
-    select
-        backtest_window as scope,
-        health_score,
-        health_color,
-        account_days,
-        churned_days,
-        first_scored_on,
-        last_scored_on
-    from outcome_levels
-    where backtest_window in ('fitting', 'validation')
+    inner join (values ('all'), ('fitting'), ('validation')) as scopes (scope)
+        on scopes.scope = 'all' or scopes.scope = outcome_levels.backtest_window
 ),
 
 color_outcomes as (
