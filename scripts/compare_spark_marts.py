@@ -22,6 +22,8 @@ FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
 # Change markers hashed with each engine's own hash function (macros/dialect.sql sorted_values_hash):
 # they only ever compare with rows of the same warehouse, so their values differ by engine by design.
 ENGINE_HASH_COLUMNS = {"non_event_inputs_fingerprint"}
+# Stamped with the start of the dbt invocation that wrote the row: two builds differ by nature.
+RUN_STAMP_COLUMNS = {"derived_at"}
 
 
 def public_marts(connection: duckdb.DuckDBPyConnection) -> list[str]:
@@ -42,7 +44,7 @@ def comparable_columns(connection: duckdb.DuckDBPyConnection, mart: str) -> list
     ).fetchall()
     expressions = []
     for name, data_type in columns:
-        if name in ENGINE_HASH_COLUMNS:
+        if name in ENGINE_HASH_COLUMNS | RUN_STAMP_COLUMNS:
             continue
         value = f'cast("{name}" as {data_type})'
         if data_type.upper() in FLOAT_TYPES:

@@ -183,7 +183,8 @@ final as (
         mrr,
         segment,
         latest_event_received_at,
-        non_event_inputs_fingerprint
+        non_event_inputs_fingerprint,
+        {{ run_started_at_utc() }} as derived_at
     from weighted_scores
 )
 
