@@ -41,7 +41,7 @@ scoped_levels as (
         outcome_levels.last_scored_on
     from outcome_levels
     inner join (values ('all'), ('fitting'), ('validation')) as scopes (scope)
-        on scopes.scope = 'all' or scopes.scope = outcome_levels.backtest_window
+        on outcome_levels.backtest_window = scopes.scope or scopes.scope = 'all'
 ),
 
 color_outcomes as (
