@@ -35,23 +35,25 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Window over an account's daily rows covering the `days` local days ending on the current row. The
-    frame counts whole days since 1970-01-01: a range of integers is cheaper than one of intervals,
-    which DuckDB measures on the date cast to a timestamp (about 10% of the health inputs' query). -#}
-{% macro trailing_days(days) -%}
-    {{ return(adapter.dispatch('trailing_days', 'cs_warehouse')(days)) }}
+{#- The whole days from 1970-01-01 to `date_column`: the order of the health inputs' windows. A range
+    of integers is cheaper than one of intervals, which DuckDB measures on the date cast to a
+    timestamp (about 10% of the health inputs' query), and windows with one order share one sort. -#}
+{% macro day_number(date_column='date') -%}
+    {{ return(adapter.dispatch('day_number', 'cs_warehouse')(date_column)) }}
 {%- endmacro %}
 
-{% macro default__trailing_days(days) -%}
-    over (
-        partition by account_id order by date - cast('1970-01-01' as date)
-        range between {{ days - 1 }} preceding and current row
-    )
+{% macro default__day_number(date_column) -%}
+    {{ date_column }} - cast('1970-01-01' as date)
 {%- endmacro %}
 
 {#- Spark subtracts dates into an interval, not a number: unix_date gives the same count of days. -#}
-{% macro spark__trailing_days(days) -%}
-    over (partition by account_id order by unix_date(date) range between {{ days - 1 }} preceding and current row)
+{% macro spark__day_number(date_column) -%}
+    unix_date({{ date_column }})
+{%- endmacro %}
+
+{#- Window over an account's daily rows covering the `days` local days ending on the current row. -#}
+{% macro trailing_days(days) -%}
+    over (partition by account_id order by {{ day_number() }} range between {{ days - 1 }} preceding and current row)
 {%- endmacro %}
 
 {#- Gaps and islands: the date minus its rank in the partition, equal for consecutive days and
@@ -60,9 +62,10 @@
     {{ date_column }} - cast(row_number() over (partition by {{ partition_by }} order by {{ date_column }}) as integer)
 {%- endmacro %}
 
-{#- Window summing an account's daily changes from the first row to the current one. -#}
+{#- Window summing an account's daily changes from the first row to the current one, ordered like
+    `trailing_days` so that both kinds of window share one sort. -#}
 {% macro running_total() -%}
-    over (partition by account_id order by date rows between unbounded preceding and current row)
+    over (partition by account_id order by {{ day_number() }} rows between unbounded preceding and current row)
 {%- endmacro %}
 
 {#- The CS playbook (docs/marts.md) for a health colour: green -> upsell / cross-sell, yellow -> training or
