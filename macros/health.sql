@@ -12,20 +12,22 @@
 
 {#- First local date an incremental health model (re)computes: every day from it to as_of_date is
     rebuilt. A full build computes every day; an incremental run starts at the earliest of the day after
-    the table's last day, the earliest day of `upstream` (an import CTE of the model, with the named day
-    and receipt-time columns) received after the table's watermark max(latest_event_received_at) - a
-    late event changes its day and every rolling window covering it - and var
-    `event_backfill_start_date` when set. -#}
-{% macro daily_recompute_start_date(upstream, upstream_date_column, upstream_received_at_column) -%}
+    the table's last day, var `event_backfill_start_date` when set, and (unless `late_events` is false,
+    where the model finds late events per account itself) the earliest day of `upstream` (an import CTE
+    of the model, with the named day and receipt-time columns) received after the table's watermark
+    max(latest_event_received_at): a late event changes its day and every rolling window covering it. -#}
+{% macro daily_recompute_start_date(upstream, upstream_date_column, upstream_received_at_column, late_events=true) -%}
     {%- if is_incremental() -%}
         {%- set backfill_start = var('event_backfill_start_date', none) -%}
         least(
-            (select coalesce(max(date) + 1, cast('1900-01-01' as date)) from {{ this }}),
+            (select coalesce(max(date) + 1, cast('1900-01-01' as date)) from {{ this }})
+            {%- if late_events -%},
             (
                 select min({{ upstream_date_column }})
                 from {{ upstream }}
                 where {{ upstream_received_at_column }} > (select max(latest_event_received_at) from {{ this }})
             )
+            {%- endif -%}
             {%- if backfill_start is not none and backfill_start | string | trim != '' -%},
             cast('{{ backfill_start }}' as date)
             {%- endif %}

@@ -56,6 +56,16 @@
     }) }}
 {%- endmacro %}
 
+{#- Post-hook of a day-grained incremental model whose batch replaces rows by account and day: the
+    batch carries a row of nulls for each stored account-day its inputs no longer produce, so the
+    replace removes the stored row; this deletes those rows of nulls (`marker_column` null, which no
+    real row is). Nothing on a full build, or where whole days are replaced (Spark). -#}
+{% macro delete_dropped_account_days(marker_column) -%}
+    {%- if is_incremental() and day_rebuild_keys('date', ['account_id']) | length > 1 -%}
+        delete from {{ this }} where {{ marker_column }} is null
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The columns whose rows a batch of a day-grained incremental model replaces: each day's rows of
     `finer_keys` (e.g. an account's day) where rows are replaced by key, whole days on Spark, which
     overwrites day partitions. -#}
@@ -110,36 +120,52 @@
     group by account_id, {{ fingerprint_column }}
 {%- endmacro %}
 
-{#- The first day, up to the table's last one, whose stored row differs from the one computed now,
-    from the runs of `fingerprint_column` (see `fingerprint_runs`) of this table and of
+{#- Per account, the first day up to the table's last one whose stored row differs from the one
+    computed now, from the runs of `fingerprint_column` (see `fingerprint_runs`) of this table and of
     `compared_runs` (the same columns, days up to the table's last one): a run present on one side
     only starts on it; a run of the same fingerprint starts earlier on one side, or ends earlier (the
-    day after), or misses days. Null when every stored day still holds, and outside incremental runs.
-    Comparing runs costs as many rows as there are fingerprints, not days. -#}
+    day after), or misses days. A query of (account_id, first_changed_date), one row per account
+    with a change; comparing runs costs as many rows as there are fingerprints, not days. Call only
+    in incremental runs. -#}
+{% macro accounts_with_changed_fingerprint(compared_runs, fingerprint_column) -%}
+    with stored_runs as (
+        {{ fingerprint_runs(this, fingerprint_column) }}
+    ),
+
+    changed_runs as (
+        select
+            coalesce(stored_runs.account_id, compared_runs.account_id) as account_id,
+            case
+                when stored_runs.account_id is null then compared_runs.first_date
+                when compared_runs.account_id is null then stored_runs.first_date
+                when stored_runs.first_date <> compared_runs.first_date
+                    then least(stored_runs.first_date, compared_runs.first_date)
+                when stored_runs.last_date <> compared_runs.last_date
+                    then cast(least(stored_runs.last_date, compared_runs.last_date) + 1 as date)
+                when stored_runs.days <> compared_runs.days then stored_runs.first_date
+            end as first_changed_date
+        from stored_runs
+        full outer join {{ compared_runs }} as compared_runs
+            on
+                stored_runs.account_id = compared_runs.account_id
+                and stored_runs.{{ fingerprint_column }} = compared_runs.{{ fingerprint_column }}
+    )
+
+    select
+        account_id,
+        min(first_changed_date) as first_changed_date
+    from changed_runs
+    where first_changed_date is not null
+    group by account_id
+{%- endmacro %}
+
+{#- The first day of any account whose row changed (see `accounts_with_changed_fingerprint`), as a
+    scalar subquery: null when every stored day still holds, and outside incremental runs. -#}
 {% macro first_day_with_changed_fingerprint(compared_runs, fingerprint_column) -%}
     {%- if is_incremental() -%}
         (
-            with stored_runs as (
-                {{ fingerprint_runs(this, fingerprint_column) }}
-            )
-
-            select
-                min(
-                    case
-                        when stored_runs.account_id is null then compared_runs.first_date
-                        when compared_runs.account_id is null then stored_runs.first_date
-                        when stored_runs.first_date <> compared_runs.first_date
-                            then least(stored_runs.first_date, compared_runs.first_date)
-                        when stored_runs.last_date <> compared_runs.last_date
-                            then cast(least(stored_runs.last_date, compared_runs.last_date) + 1 as date)
-                        when stored_runs.days <> compared_runs.days then stored_runs.first_date
-                    end
-                )
-            from stored_runs
-            full outer join {{ compared_runs }} as compared_runs
-                on
-                    stored_runs.account_id = compared_runs.account_id
-                    and stored_runs.{{ fingerprint_column }} = compared_runs.{{ fingerprint_column }}
+            select min(first_changed_date)
+            from ({{ accounts_with_changed_fingerprint(compared_runs, fingerprint_column) }}) as changed_accounts
         )
     {%- else -%}
         cast(null as date)

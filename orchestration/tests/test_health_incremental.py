@@ -7,9 +7,10 @@ table's watermark (its max latest_event_received_at), so logins that land late f
 change that day's inputs, scores and alerts and those of every later day whose windows cover it.
 Tickets, survey answers, CS activities and invoices carry no arrival time: a run finds late ones by
 the rows' non-event fingerprint and recomputes from their day too.
-The test builds the health models, lands a late batch of logins and, for an earlier day, a late
-ticket, NPS answer, webinar and failed invoice, runs incrementally with the report day moved
-forward, and compares every row with a full build; then moves the report day back and compares again.
+The test builds the health models, lands a late batch of logins, for an earlier day a late ticket,
+NPS answer, webinar and failed invoice, and a late cancellation that ends another account's paying
+days (so stored days must leave the tables), runs incrementally with the report day moved forward,
+and compares every row with a full build; then moves the report day back and compares again.
 """
 
 import json
@@ -136,20 +137,20 @@ def land_late_logins(raw_dir: Path, account_id: str, first_day: date, received_a
     return late_file
 
 
-def paying_account_on(warehouse: Path, day: date) -> str:
+def paying_account_on(warehouse: Path, day: date, other_than: tuple[str, ...] = ()) -> str:
     """An account paying on `day` and on EARLIER_AS_OF, so late facts on `day` change rows up to it."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         account = connection.execute(
             f"""
             select account_id
             from {INPUTS_TABLE}
-            where date in (?, ?)
+            where date in (?, ?) and account_id <> all(?)
             group by account_id
             having count(*) = 2
             order by account_id
             limit 1
             """,
-            [day, EARLIER_AS_OF],
+            [day, EARLIER_AS_OF, list(other_than)],
         ).fetchone()
     assert account, f"no account pays on both {day} and {EARLIER_AS_OF}: pick another day"
     return account[0]
@@ -196,6 +197,33 @@ def land_late_non_event_rows(raw_dir: Path, account_id: str, day: date) -> None:
     )
 
 
+def land_late_cancellation(raw_dir: Path, account_id: str, day: date) -> None:
+    """End every subscription item of `account_id` still running after `day` at noon Tokyo time on it,
+    and drop those starting later, as a cancellation recorded late would: the account stops paying
+    after `day`."""
+    items_file = raw_dir / "billing" / "subscription_items.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"""
+            create table rewritten as
+            select
+                items.* replace (
+                    case
+                        when subscriptions.account_id = $account_id and coalesce(items.valid_to > $ended_at, true)
+                            then $ended_at
+                        else items.valid_to
+                    end as valid_to
+                )
+            from read_parquet('{items_file}') as items
+            left join read_parquet('{raw_dir / "billing" / "subscriptions.parquet"}') as subscriptions
+                on items.subscription_id = subscriptions.subscription_id
+            where subscriptions.account_id is distinct from $account_id or items.valid_from < $ended_at
+            """,
+            {"account_id": account_id, "ended_at": datetime.fromisoformat(f"{day} 03:00:00")},
+        )
+        connection.execute(f"copy rewritten to '{items_file}' (format parquet)")
+
+
 def test_late_inputs_for_past_days_rescored_like_full_build(small_raw_dataset: Path, tmp_path: Path) -> None:
     raw_dir = tmp_path / "raw"
     shutil.copytree(small_raw_dataset, raw_dir)
@@ -218,10 +246,17 @@ def test_late_inputs_for_past_days_rescored_like_full_build(small_raw_dataset: P
     late_non_event_day = late_day - timedelta(days=NON_EVENT_DAYS_BEFORE_LOGINS)
     non_event_account_id = paying_account_on(warehouse, late_non_event_day)
     land_late_non_event_rows(raw_dir, non_event_account_id, late_non_event_day)
+    # Between the two, so the run must both recompute and drop the account's later stored days.
+    cancellation_day = late_day - timedelta(days=NON_EVENT_DAYS_BEFORE_LOGINS // 2)
+    cancelled_account_id = paying_account_on(warehouse, cancellation_day, (account_id, non_event_account_id))
+    land_late_cancellation(raw_dir, cancelled_account_id, cancellation_day)
     late_rows = {
         "logins": f"account_id = '{account_id}' and date between '{late_day}' and '{EARLIER_AS_OF}'",
         "non-event rows": (
             f"account_id = '{non_event_account_id}' and date between '{late_non_event_day}' and '{EARLIER_AS_OF}'"
+        ),
+        "cancellation": (
+            f"account_id = '{cancelled_account_id}' and date between '{cancellation_day}' and '{EARLIER_AS_OF}'"
         ),
     }
     rows_before_late_batch = {

@@ -3,11 +3,14 @@
     caught, and a value whose rows are all from earlier loads (checked by the run that loaded them)
     is not reported. Returns each duplicated value and how often it occurs.
     Values are matched and grouped by their 64-bit hash, narrow and cheap where the values are long
-    strings; only the values of a repeated hash (the duplicates, and any value sharing a hash by
-    chance) are grouped by value, so what is reported is exact. When every row is in the latest load
+    strings: `hash_column`, a hash of the value the model stores, or else one computed here from every
+    row; only the values of a repeated hash (the duplicates, and any value sharing a hash by chance)
+    are grouped by value, so what is reported is exact. When every row is in the latest load
     (a full build, asked when the test runs) no row needs matching to the latest load's values: on
     28M events that match costs more than grouping every row's hash. -#}
-{% test unique_in_latest_load(model, column_name) %}
+{% test unique_in_latest_load(model, column_name, hash_column=none) %}
+
+{%- set value_hash = hash_column or 'hash(' ~ column_name ~ ')' -%}
 
 {%- set every_row_is_latest = false -%}
 {%- if execute -%}
@@ -24,7 +27,7 @@ with latest_load as (
 {%- if not every_row_is_latest %}
 
     latest_load_value_hashes as (
-        select distinct hash({{ column_name }}) as value_hash
+        select distinct {{ value_hash }} as value_hash
         from {{ model }}
         where loaded_at = (select latest_load.loaded_at from latest_load)
     ),
@@ -32,17 +35,17 @@ with latest_load as (
 {%- endif %}
 
 repeated_value_hashes as (
-    select hash(tested_rows.{{ column_name }}) as value_hash
-    from (select {{ column_name }}, loaded_at from {{ model }}) as tested_rows
+    select tested_rows.value_hash
+    from (select {{ column_name }}, {{ value_hash }} as value_hash, loaded_at from {{ model }}) as tested_rows
     cross join latest_load
     where
         tested_rows.{{ column_name }} is not null
         {%- if not every_row_is_latest %}
-            and hash(tested_rows.{{ column_name }}) in (
+            and tested_rows.value_hash in (
                 select latest_load_value_hashes.value_hash from latest_load_value_hashes
             )
         {%- endif %}
-    group by hash(tested_rows.{{ column_name }})
+    group by tested_rows.value_hash
     having
         count(*) > 1
         and bool_or(tested_rows.loaded_at = latest_load.loaded_at)
@@ -51,11 +54,11 @@ repeated_value_hashes as (
 select
     tested_rows.{{ column_name }},
     count(*) as occurrences
-from (select {{ column_name }}, loaded_at from {{ model }}) as tested_rows
+from (select {{ column_name }}, {{ value_hash }} as value_hash, loaded_at from {{ model }}) as tested_rows
 cross join latest_load
 where
     tested_rows.{{ column_name }} is not null
-    and hash(tested_rows.{{ column_name }}) in (select repeated_value_hashes.value_hash from repeated_value_hashes)
+    and tested_rows.value_hash in (select repeated_value_hashes.value_hash from repeated_value_hashes)
 group by tested_rows.{{ column_name }}
 having
     count(*) > 1

@@ -1,7 +1,15 @@
+{#- A run recomputes each account from its own first changed day (late events or non-event facts),
+    every other account from the first new day: DuckDB replaces those account-days and drops the
+    stored ones that are no longer paying (macro `recomputed_account_days`). Spark overwrites whole
+    day partitions, so there every account is recomputed from the earliest changed day. -#}
+{%- set rebuild_keys = day_rebuild_keys('date', ['account_id']) -%}
+{%- set recomputes_by_account = is_incremental() and rebuild_keys | length > 1 -%}
+
 {{
     config(
         on_schema_change='fail',
-        **incremental_by_day('date')
+        post_hook="{{ delete_dropped_account_days('mrr') }}",
+        **incremental_by_day('date', rebuild_keys)
     )
 }}
 
@@ -355,38 +363,114 @@ non_event_day_hashes as (
 
 {% endif %}
 
-recompute_window as (
+{% if recomputes_by_account %}
+
+    -- Every account from the first new day (or var `event_backfill_start_date`)...
+    recompute_window as (
+        select
+            {{ daily_recompute_start_date('events_daily', 'activity_date', 'max_received_at', late_events=false) }}
+                as start_date,
+            {{ as_of_date() }} as end_date
+    ),
+
+    -- ...and an account from an earlier day with an event received after the table's watermark, or
+    -- with a changed fingerprint.
+    changed_account_days as (
+        select
+            account_id,
+            activity_date as first_changed_date
+        from events_daily
+        where
+            max_received_at > (
+                select max(stored_inputs.latest_event_received_at) from {{ this }} as stored_inputs
+            )
+        union all
+        select
+            account_id,
+            first_changed_date
+        from (
+            {{ accounts_with_changed_fingerprint('compared_fingerprint_runs', 'non_event_inputs_fingerprint') }}
+        ) as changed_fingerprints
+    ),
+
+    account_recompute_starts as (
+        select
+            changed_account_days.account_id,
+            min(changed_account_days.first_changed_date) as first_computed_date
+        from changed_account_days
+        cross join recompute_window
+        group by changed_account_days.account_id
+        having min(changed_account_days.first_changed_date) < min(recompute_window.start_date)
+    ),
+
+{% else %}
+
+    recompute_window as (
+        select
+            least(
+                {{ daily_recompute_start_date('events_daily', 'activity_date', 'max_received_at') }},
+                {{ first_day_with_changed_fingerprint('compared_fingerprint_runs', 'non_event_inputs_fingerprint') }}
+            ) as start_date,
+            {{ as_of_date() }} as end_date
+    ),
+
+    -- every account is recomputed from the same day
+    account_recompute_starts as (
+        select
+            cast(null as {{ dbt.type_string() }}) as account_id,
+            cast(null as date) as first_computed_date
+        where false
+    ),
+
+{% endif %}
+
+-- Each account's first computed day, and where its windows start reading: every account with an MRR
+-- range, and those recomputed from an earlier day, which may have none left.
+account_windows as (
     select
-        least(
-            {{ daily_recompute_start_date('events_daily', 'activity_date', 'max_received_at') }},
-            {{ first_day_with_changed_fingerprint('compared_fingerprint_runs', 'non_event_inputs_fingerprint') }}
-        ) as start_date,
-        {{ as_of_date() }} as end_date
+        windowed_accounts.account_id,
+        coalesce(account_recompute_starts.first_computed_date, recompute_window.start_date) as first_computed_date,
+        cast(
+            coalesce(account_recompute_starts.first_computed_date, recompute_window.start_date)
+            - {{ longest_window_days - 1 }} as date
+        ) as signal_start_date
+    from (
+        select mrr_ranges.account_id from mrr_ranges
+        union
+        select recomputed_accounts.account_id from account_recompute_starts as recomputed_accounts
+    ) as windowed_accounts
+    cross join recompute_window
+    left join account_recompute_starts
+        on windowed_accounts.account_id = account_recompute_starts.account_id
 ),
 
+-- The whole span read, over every account: its scans skip the days before it.
 signal_window as (
     select
-        cast(start_date - {{ longest_window_days - 1 }} as date) as start_date,
-        cast(start_date - {{ longest_event_window_days - 1 }} as date) as event_start_date,
-        start_date as first_computed_date,
-        end_date
-    from recompute_window
+        min(account_windows.first_computed_date) as first_computed_date,
+        cast(min(account_windows.first_computed_date) - {{ longest_event_window_days - 1 }} as date)
+            as event_start_date,
+        max(recompute_window.end_date) as end_date
+    from account_windows
+    cross join recompute_window
 ),
 
--- The paying days computed, each MRR range expanded to its days within the computed window.
+-- The paying days computed, each MRR range expanded to its days from the account's first computed day.
 paying_days as (
     select
         mrr_ranges.account_id,
         cast(range_days.day_start as date) as signal_date,
         mrr_ranges.mrr
     from mrr_ranges
+    inner join account_windows
+        on mrr_ranges.account_id = account_windows.account_id
     cross join signal_window
     cross join {{ date_series(
-        'greatest(mrr_ranges.range_start_on, signal_window.first_computed_date)',
+        'greatest(mrr_ranges.range_start_on, account_windows.first_computed_date)',
         'least(mrr_ranges.range_end_on, signal_window.end_date)',
         'day'
     ) }} as range_days (day_start)
-    where mrr_ranges.range_end_on >= signal_window.first_computed_date
+    where mrr_ranges.range_end_on >= account_windows.first_computed_date
 ),
 
 -- The fingerprints of the days computed: the day hashes before the first of them are folded onto it,
@@ -394,11 +478,12 @@ paying_days as (
 fingerprint_days as (
     select
         non_event_day_hashes.account_id,
-        greatest(non_event_day_hashes.signal_date, signal_window.first_computed_date) as signal_date,
+        greatest(non_event_day_hashes.signal_date, account_windows.first_computed_date) as signal_date,
         non_event_day_hashes.day_hash,
         false as is_paying_day
     from non_event_day_hashes
-    cross join signal_window
+    inner join account_windows
+        on non_event_day_hashes.account_id = account_windows.account_id
     union all
     select
         account_id,
@@ -438,28 +523,41 @@ event_window_days as (
     where calendar_days.date_day between signal_window.event_start_date and signal_window.end_date
 ),
 
-account_event_days as (
-    select
-        events_daily.account_id,
-        events_daily.activity_date as signal_date,
-        max(events_daily.event_name = 'login') as has_login,
-        max(coalesce(feature_catalog.is_core, false)) as has_core_feature_use
+-- The events each account's windows read. Inlined: each reader scans only its columns.
+windowed_events as {{ not_materialized() }} (
+    select events_daily.*
     from events_daily
     inner join event_window_days
         on events_daily.activity_date = event_window_days.date_day
+    cross join recompute_window
+    left join account_recompute_starts
+        on events_daily.account_id = account_recompute_starts.account_id
+    where
+        events_daily.activity_date >= cast(
+            coalesce(account_recompute_starts.first_computed_date, recompute_window.start_date)
+            - {{ longest_event_window_days - 1 }} as date
+        )
+),
+
+account_event_days as (
+    select
+        windowed_events.account_id,
+        windowed_events.activity_date as signal_date,
+        max(windowed_events.event_name = 'login') as has_login,
+        max(coalesce(feature_catalog.is_core, false)) as has_core_feature_use,
+        max(windowed_events.max_received_at) as max_received_at
+    from windowed_events
     left join feature_catalog
-        on events_daily.event_name = feature_catalog.event_name
-    group by events_daily.account_id, events_daily.activity_date
+        on windowed_events.event_name = feature_catalog.event_name
+    group by windowed_events.account_id, windowed_events.activity_date
 ),
 
 user_active_days as (
     select distinct
-        events_daily.account_id,
-        events_daily.user_id,
-        events_daily.activity_date
-    from events_daily
-    inner join event_window_days
-        on events_daily.activity_date = event_window_days.date_day
+        account_id,
+        user_id,
+        activity_date
+    from windowed_events
 ),
 
 -- A user counts as active on day D when active on some day of D-29..D: each active day covers
@@ -490,28 +588,6 @@ active_user_changes as (
         -1 as active_user_change
     from user_active_day_neighbours
     where next_active_date is null or next_active_date > activity_date + 30
-),
-
-event_receipt_days as (
-    select
-        activity_date,
-        max(max_received_at) as max_received_at
-    from events_daily
-    group by activity_date
-),
-
--- The row's watermark: the latest receipt of an event on its day or before. A late event raises it on
--- its day and every later day, exactly the days it can change, so the value never depends on the run.
--- One row per calendar day, so rows find theirs by an equality join.
-event_receipt_watermarks as (
-    select
-        calendar_days.date_day as date,  -- noqa: RF04
-        max(event_receipt_days.max_received_at) over (
-            order by calendar_days.date_day rows between unbounded preceding and current row
-        ) as latest_event_received_at
-    from calendar_days
-    left join event_receipt_days
-        on calendar_days.date_day = event_receipt_days.activity_date
 ),
 
 daily_signals as (
@@ -554,16 +630,17 @@ daily_signals as (
 windowed_signals as (
     select
         daily_signals.account_id,
-        greatest(daily_signals.signal_date, signal_window.start_date) as signal_date,
+        greatest(daily_signals.signal_date, account_windows.signal_start_date) as signal_date,
         daily_signals.signal_name,
         cast(daily_signals.signal_value as double) as signal_value
     from daily_signals
-    cross join signal_window
+    inner join account_windows
+        on daily_signals.account_id = account_windows.account_id
     where
         daily_signals.signal_date >= (
             case
-                when daily_signals.signal_name = 'mrr' then signal_window.first_computed_date
-                else signal_window.start_date
+                when daily_signals.signal_name = 'mrr' then account_windows.first_computed_date
+                else account_windows.signal_start_date
             end
         )
         or daily_signals.signal_name in (
@@ -571,7 +648,7 @@ windowed_signals as (
         )
 ),
 
-account_days as (
+account_day_signals as (
     select
         account_id,
         signal_date as date,  -- noqa: RF04
@@ -591,6 +668,17 @@ account_days as (
         sum(case when signal_name = 'failed_invoice_change' then signal_value end) as failed_invoice_change
     from windowed_signals
     group by account_id, signal_date
+),
+
+account_days as (
+    select
+        account_day_signals.*,
+        account_event_days.max_received_at as events_received_at
+    from account_day_signals
+    left join account_event_days
+        on
+            account_day_signals.account_id = account_event_days.account_id
+            and account_day_signals.date = account_event_days.signal_date
 ),
 
 rolling_inputs as (
@@ -616,7 +704,8 @@ rolling_inputs as (
         cast(coalesce(sum(csat_responses) {{ trailing_days(180) }}, 0) as integer) as csat_responses_180d,
         cast(sum(csat_score_sum) {{ trailing_days(180) }} as decimal(18, 2)) as csat_score_sum_180d,
         cast(coalesce(sum(detractor_responses) {{ trailing_days(30) }}, 0) as integer) as detractor_responses_30d,
-        cast(coalesce(sum(failed_invoice_change) {{ running_total() }}, 0) as integer) as failed_invoices
+        cast(coalesce(sum(failed_invoice_change) {{ running_total() }}, 0) as integer) as failed_invoices,
+        max(events_received_at) {{ trailing_days(longest_event_window_days) }} as latest_event_received_at
     from account_days
 ),
 
@@ -632,7 +721,7 @@ first_expansions as (
     group by account_id
 ),
 
-final as (
+computed_rows as (
     select
         rolling_inputs.account_id,
         rolling_inputs.date,
@@ -668,11 +757,12 @@ final as (
         rolling_inputs.bad_ratings_90d,
         rolling_inputs.detractor_responses_30d,
         rolling_inputs.failed_invoices,
-        event_receipt_watermarks.latest_event_received_at,
+        rolling_inputs.latest_event_received_at,
         paying_day_fingerprints.non_event_inputs_fingerprint,
         {{ run_started_at_utc() }} as derived_at
     from rolling_inputs
-    cross join recompute_window
+    inner join account_windows
+        on rolling_inputs.account_id = account_windows.account_id
     left join onboarding
         on rolling_inputs.account_id = onboarding.account_id
     left join first_expansions
@@ -681,11 +771,50 @@ final as (
         on
             rolling_inputs.account_id = paying_day_fingerprints.account_id
             and rolling_inputs.date = paying_day_fingerprints.date
-    left join event_receipt_watermarks
-        on rolling_inputs.date = event_receipt_watermarks.date
     where
         rolling_inputs.mrr > 0
-        and rolling_inputs.date >= recompute_window.start_date
-)
+        and rolling_inputs.date >= account_windows.first_computed_date
+),
+
+{% if recomputes_by_account %}
+
+    -- Stored days of the recomputed accounts that are no longer paying: the batch replaces each with a
+    -- row of nulls, which the post-hook deletes (macro delete_dropped_account_days).
+    dropped_account_days as (
+        select
+            stored_rows.account_id,
+            stored_rows.date
+        from {{ this }} as stored_rows
+        inner join account_windows
+            on
+                stored_rows.account_id = account_windows.account_id
+                and stored_rows.date >= account_windows.first_computed_date
+        where
+            stored_rows.date >= (select signal_window.first_computed_date from signal_window)
+            and not exists (
+                select 1
+                from computed_rows
+                where
+                    computed_rows.account_id = stored_rows.account_id
+                    and computed_rows.date = stored_rows.date
+            )
+    ),
+
+    final as (
+        select * from computed_rows
+        union all by name
+        select
+            account_id,
+            date
+        from dropped_account_days
+    )
+
+{% else %}
+
+    final as (
+        select * from computed_rows
+    )
+
+{% endif %}
 
 select * from final

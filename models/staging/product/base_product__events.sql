@@ -141,6 +141,7 @@ labelled_rows as (
 final as (
     select
         event_id,
+        {{ value_hash('event_id') }} as event_id_hash,
         user_id,
         account_id,
         event_name,

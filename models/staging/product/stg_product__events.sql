@@ -5,6 +5,7 @@ with base_rows as (
 valid_rows as (
     select
         event_id,
+        event_id_hash,
         user_id,
         account_id,
         event_name,
