@@ -1,6 +1,6 @@
-{#- A run recomputes each account from its own first changed day (late events or non-event facts),
-    every other account from the first new day: DuckDB replaces those account-days and drops the
-    stored ones that are no longer paying (macro `recomputed_account_days`). Spark overwrites whole
+{#- A run recomputes every account from the first new day, and an account with late events or changed
+    non-event facts from its own first changed day: DuckDB replaces those account-days and drops the
+    stored ones that are no longer paying (macro `delete_dropped_account_days`). Spark overwrites whole
     day partitions, so there every account is recomputed from the earliest changed day. -#}
 {%- set rebuild_keys = day_rebuild_keys('date', ['account_id']) -%}
 {%- set recomputes_by_account = is_incremental() and rebuild_keys | length > 1 -%}
