@@ -93,7 +93,10 @@
 
 {#- One row per raw table and file found (file none when its glob matches nothing), with `problem`
     set when the file cannot be Parquet: 0 bytes, or no `PAR1` magic at both ends (a truncated or
-    foreign file). Reading the magic bytes cannot fail, unlike opening the file as Parquet. -#}
+    foreign file), and the file's `size` and `last_modified` when the check ran. Reading the magic
+    bytes cannot fail, unlike opening the file as Parquet, but it reads the whole file: a file that
+    `audit_raw_file_checks` (written by the previous run) lists with the same size and modification
+    time and no problem is not read again, so a run reads the bytes of new and changed files only. -#}
 {% macro raw_file_status(tables) -%}
     {%- set glob_query -%}
         {%- for table in tables %}
@@ -102,32 +105,82 @@
         {%- endfor %}
     {%- endset -%}
     {%- set found = run_query(glob_query) -%}
-    {%- set problems = {} -%}
+    {%- set checks = {} -%}
     {%- if found.rows | length > 0 -%}
-        {%- set magic_query -%}
+        {%- set file_list = "['" ~ found.columns[1].values() | join("', '") ~ "']" -%}
+        {%- set checked = raw_file_checks_relation() -%}
+        {%- set metadata_query -%}
             select
-                filename,
-                case
-                    when size = 0 then 'is empty (0 bytes), not a Parquet file'
-                    when size < 12 or content[1:4] <> cast('PAR1' as blob) or content[-4:] <> cast('PAR1' as blob)
-                        then 'is not a readable Parquet file (truncated or another format)'
-                end as problem
-            from read_blob(['{{ found.columns[1].values() | join("', '") }}'])
+                found_files.filename,
+                found_files.size,
+                cast(found_files.last_modified as {{ dbt.type_timestamp() }}) as last_modified,
+                {%- if checked is not none %}
+                    checked_files.file_path is not null as is_known_readable
+                {%- else %}
+                    false as is_known_readable
+                {%- endif %}
+            from read_blob({{ file_list }}) as found_files
+            {%- if checked is not none %}
+                left join {{ checked }} as checked_files
+                    on
+                        found_files.filename = checked_files.file_path
+                        and found_files.size = checked_files.size
+                        and cast(found_files.last_modified as {{ dbt.type_timestamp() }}) = checked_files.last_modified
+                        and checked_files.problem is null
+            {%- endif %}
         {%- endset -%}
-        {%- for row in run_query(magic_query).rows -%}
-            {%- do problems.update({row[0]: row[1]}) -%}
+        {%- set files_to_read = [] -%}
+        {%- for row in run_query(metadata_query).rows -%}
+            {%- do checks.update({row[0]: {'size': row[1], 'last_modified': row[2], 'problem': none}}) -%}
+            {%- if not row[3] -%}
+                {%- do files_to_read.append(row[0]) -%}
+            {%- endif -%}
         {%- endfor -%}
+        {%- if files_to_read -%}
+            {%- set magic_query -%}
+                select
+                    filename,
+                    case
+                        when size = 0 then 'is empty (0 bytes), not a Parquet file'
+                        when size < 12 or content[1:4] <> cast('PAR1' as blob) or content[-4:] <> cast('PAR1' as blob)
+                            then 'is not a readable Parquet file (truncated or another format)'
+                    end as problem
+                from read_blob(['{{ files_to_read | join("', '") }}'])
+            {%- endset -%}
+            {%- for row in run_query(magic_query).rows -%}
+                {%- do checks[row[0]].update({'problem': row[1]}) -%}
+            {%- endfor -%}
+        {%- endif -%}
     {%- endif -%}
     {%- set rows = [] -%}
     {%- for table in tables -%}
         {%- set files = found.rows | selectattr(0, 'equalto', table.source_table) | map(attribute=1) | list -%}
         {%- for file in files | sort -%}
-            {%- do rows.append({'source_table': table.source_table, 'file': file, 'problem': problems.get(file)}) -%}
+            {%- do rows.append({
+                'source_table': table.source_table,
+                'file': file,
+                'problem': checks[file].problem,
+                'size': checks[file].size,
+                'last_modified': checks[file].last_modified,
+            }) -%}
         {%- else -%}
             {%- do rows.append({'source_table': table.source_table, 'file': none, 'problem': none}) -%}
         {%- endfor -%}
     {%- endfor -%}
     {{ return(rows) }}
+{%- endmacro %}
+
+{#- The table of the files the previous run checked (model `audit_raw_file_checks`), or none when it
+    does not exist yet or the run is a `--full-refresh` (which checks every file again). Found through
+    the graph, since the pre-flight runs where `ref` cannot. -#}
+{% macro raw_file_checks_relation() -%}
+    {%- if flags.FULL_REFRESH -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == 'audit_raw_file_checks' -%}
+        {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
+    {%- endfor -%}
+    {{ return(none) }}
 {%- endmacro %}
 
 {#- Problems of the readable files' schemas and row counts: a contract column missing or of a type
@@ -217,6 +270,23 @@
 {%- endmacro %}
 
 {#- The files of directory tables the pre-flight set aside, for the audit model. -#}
+{#- Every raw file the structural check saw in this run, with its size, modification time and problem
+    (see `raw_file_status`); none where the engine reads its own tables (Spark). -#}
+{% macro checked_raw_files() -%}
+    {{ return(adapter.dispatch('checked_raw_files', 'cs_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__checked_raw_files() -%}
+    {{ return([]) }}
+{%- endmacro %}
+
+{% macro duckdb__checked_raw_files() -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {{ return(raw_file_status(raw_file_tables()) | rejectattr('file', 'none') | list) }}
+{%- endmacro %}
+
 {% macro quarantined_raw_files() -%}
     {{ return(adapter.dispatch('quarantined_raw_files', 'cs_warehouse')()) }}
 {%- endmacro %}

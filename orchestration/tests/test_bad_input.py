@@ -8,6 +8,7 @@ which stops the run before any model, so they run `dbt run` on a model-less sele
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -409,3 +410,39 @@ def test_no_raw_data_gives_one_message(state: str, preflight: Preflight) -> None
     assert result.stdout.count(f"No raw data in RAW_DATA_DIR={preflight.raw}") == 1
     assert "crm/accounts.parquet" in result.stdout and "make run" in result.stdout
     assert "No files found" not in result.stdout
+
+
+# The pre-flight's magic-byte check, as dbt's debug log records it, and the files it reads.
+MAGIC_CHECK = re.compile(r"cast\('PAR1' as blob\)\s+then [^\n]*\s+end as problem\s+from read_blob\(\[([^\]]*)\]\)")
+
+
+def magic_checked_files(log_dir: Path) -> set[str]:
+    """The files whose bytes a run read for the Parquet magic, from its debug log in `log_dir`."""
+    log = (log_dir / "dbt.log").read_text()
+    return {path.strip().strip("'") for files in MAGIC_CHECK.findall(log) for path in files.split(",")}
+
+
+def test_files_checked_before_are_read_again_only_when_changed(small_raw_dataset: Path, preflight: Preflight) -> None:
+    raw = preflight.raw
+    shutil.rmtree(raw, ignore_errors=True)
+    shutil.copytree(small_raw_dataset, raw)
+    warehouse = preflight.warehouse
+    warehouse.unlink(missing_ok=True)
+    audit_models = ["run", "-s", "audit_raw_file_checks", "audit_quarantined_raw_files"]
+    first_logs, second_logs = preflight.target / "first_logs", preflight.target / "second_logs"
+    first = dbt([*audit_models, "--log-path", str(first_logs)], raw, warehouse, preflight.target)
+    assert first.returncode == 0, first.stdout[-3000:]
+    every_file = {row[0] for row in query(warehouse, "select file_path from audit.audit_raw_file_checks")}
+    assert every_file == {str(path) for path in raw.rglob("*.parquet")}
+    assert magic_checked_files(first_logs) == every_file
+
+    # One event file is truncated after the run: the next run reads it, and only it, and sets it aside.
+    truncated_file = sorted((raw / "product" / "events").rglob("*.parquet"))[0]
+    truncated_file.write_bytes(truncated_file.read_bytes()[:200])
+    second = dbt([*audit_models, "--log-path", str(second_logs)], raw, warehouse, preflight.target)
+    assert second.returncode == 0, second.stdout[-3000:]
+    assert magic_checked_files(second_logs) == {str(truncated_file)}
+    assert query(warehouse, "select file_path from audit.audit_quarantined_raw_files") == [(str(truncated_file),)]
+    assert query(
+        warehouse, f"select problem is not null from audit.audit_raw_file_checks where file_path = '{truncated_file}'"
+    ) == [(True,)]
