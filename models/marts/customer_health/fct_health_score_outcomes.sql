@@ -1,36 +1,27 @@
 with
 
-health_scores as (
-    select * from {{ ref('fct_health_score_daily') }}
+scored_day_outcomes as (
+    select * from {{ ref('int_health__scored_day_outcomes') }}
 ),
 
 daily_inputs as (
     select * from {{ ref('int_health__account_daily_inputs') }}
 ),
 
-paying_spells as (
-    select * from {{ ref('int_health__account_paying_spells') }}
-),
-
-backtest_windows as (
-    select * from {{ ref('int_health__backtest_windows') }}
-),
-
--- Censoring: only days whose next 90 days lie within the data are scored. A scored day is a paying
--- day, so the next churn is the day after its paying spell ends. The inputs of the capped terms come
--- along, so that a fit can score the days again with other formula parameters.
-scored_days as (
+-- The inputs of the capped terms come along, so that a fit can score the days again with other
+-- formula parameters.
+final as (
     select
-        health_scores.account_id,
-        health_scores.date,
-        health_scores.usage_score,
-        health_scores.relationship_score,
-        health_scores.satisfaction_score,
-        health_scores.support_score,
-        health_scores.health_score,
-        health_scores.health_color,
-        health_scores.is_no_login_override,
-        coalesce(paying_spells.churned_on <= health_scores.date + 90, false) as churned_within_90d,
+        scored_day_outcomes.account_id,
+        scored_day_outcomes.date,
+        scored_day_outcomes.usage_score,
+        scored_day_outcomes.relationship_score,
+        scored_day_outcomes.satisfaction_score,
+        scored_day_outcomes.support_score,
+        scored_day_outcomes.health_score,
+        scored_day_outcomes.health_color,
+        scored_day_outcomes.is_no_login_override,
+        scored_day_outcomes.churned_within_90d,
         daily_inputs.login_days_30d,
         daily_inputs.active_users_30d,
         daily_inputs.provisioned_users,
@@ -42,30 +33,13 @@ scored_days as (
         daily_inputs.has_expanded,
         daily_inputs.open_tickets,
         daily_inputs.urgent_tickets_90d,
-        daily_inputs.bad_ratings_90d
-    from health_scores
+        daily_inputs.bad_ratings_90d,
+        scored_day_outcomes.backtest_window
+    from scored_day_outcomes
     inner join daily_inputs
         on
-            health_scores.account_id = daily_inputs.account_id
-            and health_scores.date = daily_inputs.date
-    inner join paying_spells
-        on
-            health_scores.account_id = paying_spells.account_id
-            and health_scores.date between paying_spells.spell_start_on and paying_spells.spell_end_on
-    cross join backtest_windows
-    where health_scores.date <= backtest_windows.validation_end_on
-),
-
-final as (
-    select
-        scored_days.*,
-        case
-            when scored_days.date >= backtest_windows.validation_start_on then 'validation'
-            when scored_days.date <= backtest_windows.fitting_end_on then 'fitting'
-            else 'gap'
-        end as backtest_window
-    from scored_days
-    cross join backtest_windows
+            scored_day_outcomes.account_id = daily_inputs.account_id
+            and scored_day_outcomes.date = daily_inputs.date
 )
 
 select * from final

@@ -1,7 +1,7 @@
 with
 
 outcome_days as (
-    select * from {{ ref('fct_health_score_outcomes') }}
+    select * from {{ ref('int_health__scored_day_outcomes') }}
 ),
 
 backtest_windows as (
