@@ -58,6 +58,40 @@
     over (partition by account_id order by {{ day_number() }} range between {{ days - 1 }} preceding and current row)
 {%- endmacro %}
 
+{#- One rolling input of an account's daily rows (a `window` of the health inputs: `name`, `aggregate`
+    sum, max or last (the latest non-null value), `signal` column, `days` ending on the row's day or
+    none for a running total, optional `keeps_null` and `type`, integer unless given): a window
+    function over the account's days or, given `last_day` (a column holding the one day computed),
+    an aggregate over the account's rows up to it, grouped by account (DuckDB: `arg_max`). -#}
+{% macro rolling_window(window, last_day=none) -%}
+    {%- set type = window.get('type', 'integer') -%}
+    {%- if last_day is none -%}
+        {%- set frame = running_total() if window.days is none else trailing_days(window.days) -%}
+        {%- if window.aggregate == 'last' -%}
+            {%- set value = last_non_null(window.signal) ~ ' ' ~ frame -%}
+        {%- else -%}
+            {%- set value = window.aggregate ~ '(' ~ window.signal ~ ') ' ~ frame -%}
+        {%- endif -%}
+    {%- else -%}
+        {%- set in_window = 'true' if window.days is none else 'date >= ' ~ last_day ~ ' - ' ~ (window.days - 1) -%}
+        {%- if window.aggregate == 'last' -%}
+            {%- set value = 'arg_max(' ~ window.signal ~ ', date) filter (where ' ~ window.signal
+                ~ ' is not null and ' ~ in_window ~ ')' -%}
+        {%- else -%}
+            {%- set value = window.aggregate ~ '(case when ' ~ in_window ~ ' then ' ~ window.signal ~ ' end)' -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- set value = value if window.get('keeps_null') else 'coalesce(' ~ value ~ ', 0)' -%}
+    {{- value if type is none else 'cast(' ~ value ~ ' as ' ~ type ~ ')' -}}
+{%- endmacro %}
+
+{#- The columns of `windows` (see `rolling_window`), as a select list. -#}
+{% macro rolling_window_columns(windows, last_day=none) -%}
+    {%- for window in windows -%}
+        {{ rolling_window(window, last_day) }} as {{ window.name }}{{ ', ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
 {#- Gaps and islands: the date minus its rank in the partition, equal for consecutive days and
     different across a gap, so grouping by it yields each run of consecutive days. -#}
 {% macro consecutive_days_anchor(partition_by, date_column='date') -%}

@@ -10,7 +10,8 @@ the rows' non-event fingerprint and recomputes from their day too.
 The test builds the health models, lands a late batch of logins, for an earlier day a late ticket,
 NPS answer, webinar and failed invoice, and a late cancellation that ends another account's paying
 days (so stored days must leave the tables), runs incrementally with the report day moved forward,
-and compares every row with a full build; then moves the report day back and compares again.
+and compares every row with a full build; then steps back a day and forward again, as the daily
+schedule does, and compares; then moves the report day back and compares again.
 """
 
 import json
@@ -285,6 +286,13 @@ def test_late_inputs_for_past_days_rescored_like_full_build(small_raw_dataset: P
     assert scalar(warehouse, f"select max(latest_event_received_at) from {SCORES_TABLE}") == scalar(
         warehouse, "select max(max_received_at) from intermediate.int_product__events_daily"
     )
+
+    # The daily schedule's step: back one day, then forward to it again. Every account is then computed
+    # on the new day alone (one aggregate per account instead of window functions).
+    day_before_end = str(date.fromisoformat(SMALL_DATASET_END_DATE) - timedelta(days=1))
+    build_health(raw_dir, warehouse, tmp_path / "target", day_before_end)
+    build_health(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
+    assert_same_rows(warehouse, full_build)
 
     # The report day moves back: later days leave the tables and the alert episodes running past it
     # are cut back to it, still open, as a full build as of that day makes them.

@@ -19,6 +19,29 @@
 {%- set longest_window_days = [180, var('health_no_login_red_days'), var('alert_no_login_days')] | max -%}
 {%- set longest_event_window_days = [30, var('health_no_login_red_days'), var('alert_no_login_days')] | max -%}
 
+{#- The rolling inputs, each an aggregate of one daily signal over the `days` local days ending on the
+    row's day (none: every day up to it, a running total), zero when no day has the signal unless
+    `keeps_null`, cast to `type`. -#}
+{%- set rolling_windows = [
+    {'name': 'provisioned_users', 'aggregate': 'sum', 'signal': 'provisioned_user_change', 'days': none},
+    {'name': 'active_users_30d', 'aggregate': 'sum', 'signal': 'active_user_change', 'days': none},
+    {'name': 'login_days_alert_window', 'aggregate': 'sum', 'signal': 'login_day', 'days': var('alert_no_login_days')},
+    {'name': 'login_days_30d', 'aggregate': 'sum', 'signal': 'login_day', 'days': 30},
+    {'name': 'login_days_red_window', 'aggregate': 'sum', 'signal': 'login_day', 'days': var('health_no_login_red_days')},
+    {'name': 'core_feature_days_30d', 'aggregate': 'sum', 'signal': 'core_feature_day', 'days': 30},
+    {'name': 'engagement_activities_90d', 'aggregate': 'sum', 'signal': 'engagement_activities', 'days': 90},
+    {'name': 'open_tickets', 'aggregate': 'sum', 'signal': 'open_ticket_change', 'days': none},
+    {'name': 'urgent_tickets_90d', 'aggregate': 'sum', 'signal': 'urgent_tickets', 'days': 90},
+    {'name': 'bad_ratings_90d', 'aggregate': 'sum', 'signal': 'bad_ratings', 'days': 90},
+    {'name': 'latest_nps_score_180d', 'aggregate': 'last', 'signal': 'latest_nps_score', 'days': 180, 'keeps_null': true},
+    {'name': 'csat_responses_180d', 'aggregate': 'sum', 'signal': 'csat_responses', 'days': 180},
+    {'name': 'csat_score_sum_180d', 'aggregate': 'sum', 'signal': 'csat_score_sum', 'days': 180, 'keeps_null': true, 'type': 'decimal(18, 2)'},
+    {'name': 'detractor_responses_30d', 'aggregate': 'sum', 'signal': 'detractor_responses', 'days': 30},
+    {'name': 'failed_invoices', 'aggregate': 'sum', 'signal': 'failed_invoice_change', 'days': none},
+    {'name': 'latest_event_received_at', 'aggregate': 'max', 'signal': 'events_received_at', 'days': longest_event_window_days, 'keeps_null': true, 'type': none},
+] -%}
+
+
 with
 
 mrr_ranges as (
@@ -357,7 +380,8 @@ non_event_day_hashes as (
     compared_fingerprint_runs as (
         select
             *,
-            {{ dbt.datediff('first_date', 'last_date', 'day') }} + 1 as days
+            {{ dbt.datediff('first_date', 'last_date', 'day') }}
+            + 1 as days  -- noqa: RF04
         from clipped_fingerprint_runs
     ),
 
@@ -681,33 +705,74 @@ account_days as (
             and account_day_signals.date = account_event_days.signal_date
 ),
 
-rolling_inputs as (
+-- An account recomputed from as_of_date alone needs each window on that day only: one aggregate over
+-- its rows instead of a window function over every row. The others, and every account on a full
+-- build, take the window functions.
+{% if recomputes_by_account %}
+
+    last_day_accounts as (
+        select account_windows.account_id
+        from account_windows
+        cross join recompute_window
+        where account_windows.first_computed_date = recompute_window.end_date
+    ),
+
+{% endif %}
+
+rolling_inputs_over_days as (
     select
         account_id,
         date,
         mrr,
-        cast(coalesce(sum(provisioned_user_change) {{ running_total() }}, 0) as integer) as provisioned_users,
-        cast(coalesce(sum(active_user_change) {{ running_total() }}, 0) as integer) as active_users_30d,
-        cast(
-            coalesce(sum(login_day) {{ trailing_days(var('alert_no_login_days')) }}, 0) as integer
-        ) as login_days_alert_window,
-        cast(coalesce(sum(login_day) {{ trailing_days(30) }}, 0) as integer) as login_days_30d,
-        cast(
-            coalesce(sum(login_day) {{ trailing_days(var('health_no_login_red_days')) }}, 0) as integer
-        ) as login_days_red_window,
-        cast(coalesce(sum(core_feature_day) {{ trailing_days(30) }}, 0) as integer) as core_feature_days_30d,
-        cast(coalesce(sum(engagement_activities) {{ trailing_days(90) }}, 0) as integer) as engagement_activities_90d,
-        cast(coalesce(sum(open_ticket_change) {{ running_total() }}, 0) as integer) as open_tickets,
-        cast(coalesce(sum(urgent_tickets) {{ trailing_days(90) }}, 0) as integer) as urgent_tickets_90d,
-        cast(coalesce(sum(bad_ratings) {{ trailing_days(90) }}, 0) as integer) as bad_ratings_90d,
-        cast({{ last_non_null('latest_nps_score') }} {{ trailing_days(180) }} as integer) as latest_nps_score_180d,
-        cast(coalesce(sum(csat_responses) {{ trailing_days(180) }}, 0) as integer) as csat_responses_180d,
-        cast(sum(csat_score_sum) {{ trailing_days(180) }} as decimal(18, 2)) as csat_score_sum_180d,
-        cast(coalesce(sum(detractor_responses) {{ trailing_days(30) }}, 0) as integer) as detractor_responses_30d,
-        cast(coalesce(sum(failed_invoice_change) {{ running_total() }}, 0) as integer) as failed_invoices,
-        max(events_received_at) {{ trailing_days(longest_event_window_days) }} as latest_event_received_at
+        {{ rolling_window_columns(rolling_windows) }}
     from account_days
+    {%- if recomputes_by_account %}
+        where
+            not exists (
+                select 1
+                from last_day_accounts
+                where last_day_accounts.account_id = account_days.account_id
+            )
+    {%- endif %}
 ),
+
+{% if recomputes_by_account %}
+
+    last_day_account_days as (
+        select
+            account_days.*,
+            recompute_window.end_date as last_day
+        from account_days
+        inner join last_day_accounts
+            on account_days.account_id = last_day_accounts.account_id
+        cross join recompute_window
+        -- later days hold changes already known (a ticket's 90th day), not yet counted
+        where account_days.date <= recompute_window.end_date
+    ),
+
+    rolling_inputs_on_last_day as (
+        select
+            account_id,
+            max(last_day) as date,  -- noqa: RF04
+            max(case when date = last_day then mrr end) as mrr,
+            {{ rolling_window_columns(rolling_windows, 'last_day') }}
+        from last_day_account_days
+        group by account_id
+    ),
+
+    rolling_inputs as (
+        select * from rolling_inputs_over_days
+        union all
+        select * from rolling_inputs_on_last_day
+    ),
+
+{% else %}
+
+    rolling_inputs as (
+        select * from rolling_inputs_over_days
+    ),
+
+{% endif %}
 
 -- the first day whose MRR rose over the day before while paying: an upsell or cross-sell
 first_expansions as (
