@@ -269,7 +269,6 @@
     select * from read_parquet(['{{ files | join("', '") }}'], union_by_name = true, hive_partitioning = false)
 {%- endmacro %}
 
-{#- The files of directory tables the pre-flight set aside, for the audit model. -#}
 {#- Every raw file the structural check saw in this run, with its size, modification time and problem
     (see `raw_file_status`); none where the engine reads its own tables (Spark). -#}
 {% macro checked_raw_files() -%}
@@ -287,22 +286,3 @@
     {{ return(raw_file_status(raw_file_tables()) | rejectattr('file', 'none') | list) }}
 {%- endmacro %}
 
-{% macro quarantined_raw_files() -%}
-    {{ return(adapter.dispatch('quarantined_raw_files', 'cs_warehouse')()) }}
-{%- endmacro %}
-
-{#- Warehouse engines (Spark) read the files through their own tables: no pre-flight, nothing set aside. -#}
-{% macro default__quarantined_raw_files() -%}
-    {{ return([]) }}
-{%- endmacro %}
-
-{% macro duckdb__quarantined_raw_files() -%}
-    {%- set quarantined = [] -%}
-    {%- if execute -%}
-        {%- set tables = raw_file_tables() | selectattr('is_directory') | list -%}
-        {%- for row in raw_file_status(tables) if row.problem -%}
-            {%- do quarantined.append(row) -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {{ return(quarantined) }}
-{%- endmacro %}
