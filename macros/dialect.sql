@@ -116,9 +116,6 @@
     array_join({{ 'slice(' ~ entries ~ ', 1, ' ~ limit_num ~ ')' if limit_num else entries }}, {{ delimiter_text }})
 {%- endmacro %}
 
-{#- One hash of a group's key and the sorted list of its values (an aggregate): equal for equal
-    contents whatever the row order. The values differ by engine, so such hashes are compared only
-    within one warehouse. -#}
 {#- A 64-bit hash of one value (DuckDB's hash, Spark's xxhash64): cheap to store, compare and group. -#}
 {% macro value_hash(expression) -%}
     {{ return(adapter.dispatch('value_hash', 'cs_warehouse')(expression)) }}
@@ -132,6 +129,9 @@
     xxhash64({{ expression }})
 {%- endmacro %}
 
+{#- One hash of a group's key and the sorted list of its values (an aggregate): equal for equal
+    contents whatever the row order. The values differ by engine, so such hashes are compared only
+    within one warehouse. -#}
 {% macro sorted_values_hash(key, value) -%}
     {{ return(adapter.dispatch('sorted_values_hash', 'cs_warehouse')(key, value)) }}
 {%- endmacro %}

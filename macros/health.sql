@@ -62,7 +62,8 @@
     sum, max or last (the latest non-null value), `signal` column, `days` ending on the row's day or
     none for a running total, optional `keeps_null` and `type`, integer unless given): a window
     function over the account's days or, given `last_day` (a column holding the one day computed),
-    an aggregate over the account's rows up to it, grouped by account (DuckDB: `arg_max`). -#}
+    an aggregate over the account's rows (by their `date`) up to it, grouped by account (DuckDB:
+    `arg_max`). -#}
 {% macro rolling_window(window, last_day=none) -%}
     {%- set type = window.get('type', 'integer') -%}
     {%- if last_day is none -%}
