@@ -66,6 +66,30 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Post-hook of a day-grained incremental model holding one row per account-day of `source_relation`
+    (both with `account_id` and `date`), whose batch replaces rows by account and day: deletes the
+    stored account-days the source no longer holds. Every source row has its row here, so a day holds
+    such rows only when it has more rows here than in the source: only those days are searched.
+    Nothing on a full build, or where whole days are replaced (Spark). -#}
+{% macro delete_account_days_missing_from(source_relation) -%}
+    {%- if is_incremental() and day_rebuild_keys('date', ['account_id']) | length > 1 -%}
+        delete from {{ this }} as stored_rows
+        where
+            stored_rows.date in (
+                select stored_days.date
+                from (select date, count(*) as row_count from {{ this }} group by date) as stored_days
+                left join (select date, count(*) as row_count from {{ source_relation }} group by date) as source_days
+                    on stored_days.date = source_days.date
+                where source_days.row_count is null or stored_days.row_count > source_days.row_count
+            )
+            and not exists (
+                select 1
+                from {{ source_relation }} as source_rows
+                where source_rows.account_id = stored_rows.account_id and source_rows.date = stored_rows.date
+            )
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The columns whose rows a batch of a day-grained incremental model replaces: each day's rows of
     `finer_keys` (e.g. an account's day) where rows are replaced by key, whole days on Spark, which
     overwrites day partitions. -#}
@@ -108,7 +132,7 @@
 {#- The runs of one fingerprint in `relation`'s account-days: per account and `fingerprint_column`
     value, its first day, last day and how many days hold it. A fingerprint that folds an account's
     facts up to the day changes only on days with facts, so its days form such runs. -#}
-{% macro fingerprint_runs(relation, fingerprint_column, where='true') -%}
+{% macro fingerprint_runs(relation, fingerprint_column) -%}
     select
         account_id,
         {{ fingerprint_column }},
@@ -116,7 +140,6 @@
         max(date) as last_date,
         count(*) as days
     from {{ relation }}
-    where {{ where }}
     group by account_id, {{ fingerprint_column }}
 {%- endmacro %}
 

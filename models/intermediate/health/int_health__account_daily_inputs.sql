@@ -328,7 +328,7 @@ non_event_day_hashes as (
     select
         account_id,
         signal_date,
-        {{ sorted_values_hash('signal_date', 'fact') }} as day_hash
+        {{ values_hash('signal_date', 'fact') }} as day_hash
     from non_event_facts
     group by account_id, signal_date
 ),

@@ -1,7 +1,14 @@
+{#- A run scores the inputs' rows derived since it last ran: DuckDB replaces those account-days and
+    then drops the stored ones the inputs no longer hold (macro `delete_account_days_missing_from`).
+    Spark overwrites whole day partitions, so there it scores every row from the first such day. -#}
+{%- set rebuild_keys = day_rebuild_keys('date', ['account_id']) -%}
+{%- set scored_until = incremental_stored_value('max(derived_at)') -%}
+
 {{
     config(
         on_schema_change='fail',
-        **incremental_by_day('date')
+        post_hook="{{ delete_account_days_missing_from(ref('int_health__account_daily_inputs')) }}",
+        **incremental_by_day('date', rebuild_keys)
     )
 }}
 
@@ -10,10 +17,6 @@ with
 -- Inlined: each reader then scans only the columns and days it needs.
 daily_inputs as {{ not_materialized() }} (
     select * from {{ ref('int_health__account_daily_inputs') }}
-),
-
-calendar_days as (
-    select * from {{ ref('int_semantic__days') }}
 ),
 
 health_score_weights as (
@@ -49,44 +52,31 @@ formula_parameters as (
     from health_formula_parameters
 ),
 
-{% if is_incremental() %}
-
-    -- the inputs' fingerprint runs over the days the table holds
-    compared_fingerprint_runs as (
-        {{ fingerprint_runs(
-            'daily_inputs', 'non_event_inputs_fingerprint', 'date <= (select max(date) from ' ~ this ~ ')'
-        ) }}
-    ),
-
-{% endif %}
-
--- Days whose inputs changed since they were scored: late events by their receipt, anything else by the
--- inputs' fingerprint.
-recompute_window as (
-    select
-        least(
-            {{ daily_recompute_start_date('daily_inputs', 'date', 'latest_event_received_at') }},
-            {{ first_day_with_changed_fingerprint('compared_fingerprint_runs', 'non_event_inputs_fingerprint') }}
-        ) as start_date
-),
-
--- The days to score, joined by equality: the scan of the inputs then skips the other days.
-score_days as (
-    select calendar_days.date_day
-    from calendar_days
-    cross join recompute_window
-    where calendar_days.date_day between recompute_window.start_date and {{ as_of_date() }}
+-- Each run stamps the inputs' rows it derives (`derived_at`), so the rows derived after this table's
+-- latest stamp are those changed since it scored them (every row on a full build).
+inputs_to_score as (
+    select daily_inputs.*
+    from daily_inputs
+    {%- if scored_until is not none %}
+        {%- if rebuild_keys | length > 1 %}
+            where daily_inputs.derived_at > cast('{{ scored_until }}' as timestamp)
+        {%- else %}
+            where daily_inputs.date >= (
+                select min(derived_rows.date)
+                from daily_inputs as derived_rows
+                where derived_rows.derived_at > cast('{{ scored_until }}' as timestamp)
+            )
+        {%- endif %}
+    {%- endif %}
 ),
 
 days_to_score as (
     select
-        daily_inputs.*,
-        greatest(daily_inputs.provisioned_users, daily_inputs.active_users_30d, 1) as seat_base,
-        least(greatest(daily_inputs.tenure_days, 0), formula_parameters.tenure_days_cap) as counted_tenure_days,
+        inputs_to_score.*,
+        greatest(inputs_to_score.provisioned_users, inputs_to_score.active_users_30d, 1) as seat_base,
+        least(greatest(inputs_to_score.tenure_days, 0), formula_parameters.tenure_days_cap) as counted_tenure_days,
         formula_parameters.*
-    from daily_inputs
-    inner join score_days
-        on daily_inputs.date = score_days.date_day
+    from inputs_to_score
     cross join formula_parameters
 ),
 
