@@ -4,7 +4,8 @@
 less `event_redelivery_window_hours`) on, replacing the stored rows received at the batch's instants,
 so re-deliveries raise `delivered_row_count`. `int_product__events_daily` is incremental in whole local
 days: each run rebuilds the days touched by events received after the table's watermark and the days
-after its last day, or exactly the days of a backfill window. These tests build them in several
+after its last day, or exactly the days of a backfill window; `int_onboarding__project_completion_days`
+keeps its completed-project rows, replacing those that changed. These tests build them in several
 sequences on the same raw data and compare every row with a full build.
 """
 
@@ -21,10 +22,13 @@ from conftest import REPO_ROOT, SMALL_DATASET_END_DATE, VENV_BIN, WITHOUT_RUN_ST
 
 MODEL = "int_product__events_daily"
 TABLE = f"intermediate.{MODEL}"
+COMPLETIONS_MODEL = "int_onboarding__project_completion_days"
+COMPLETIONS_TABLE = f"intermediate.{COMPLETIONS_MODEL}"
 BASE_TABLE = "staging.base_product__events"
 # The keys the tables are unique on by construction (no data test re-checks them on every run).
 TABLE_KEYS = {
     TABLE: "activity_date, account_id, user_id, event_name",
+    COMPLETIONS_TABLE: "activity_date, account_id, user_id",
     BASE_TABLE: "event_id, user_id, account_id, raw_event_name, occurred_at, received_at, platform, properties",
 }
 EARLIER_AS_OF = "2026-10-12"
@@ -33,7 +37,8 @@ REDELIVERY_WINDOW = timedelta(hours=48)
 
 
 def build_events_daily(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str, **extra_vars: str) -> None:
-    """Build the aggregate and its parents (seeds, staging models) into `warehouse`, without tests."""
+    """Build the aggregate, the completed-project days read from it, and their parents (seeds, staging
+    models) into `warehouse`, without tests."""
     env = {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse)}
     run_vars = json.dumps({"as_of_date": as_of, **extra_vars})
     subprocess.run(
@@ -41,7 +46,7 @@ def build_events_daily(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: 
             str(VENV_BIN / "dbt"),
             "build",
             "--select",
-            f"+{MODEL}",
+            f"+{COMPLETIONS_MODEL}",
             "--resource-type",
             "seed",
             "--resource-type",
@@ -74,6 +79,11 @@ def assert_same_rows(built_incrementally: Path, built_fully: Path, table: str = 
             f"select count(*) from (select {TABLE_KEYS[table]} from {table} group by all having count(*) > 1)"
         ).fetchall()[0][0]
     assert duplicate_keys == 0, f"{table} holds rows sharing a key ({TABLE_KEYS[table]})"
+
+
+def assert_same_daily_tables(built_incrementally: Path, built_fully: Path) -> None:
+    for table in (TABLE, COMPLETIONS_TABLE):
+        assert_same_rows(built_incrementally, built_fully, table)
 
 
 def raw_events(raw_dir: Path) -> str:
@@ -158,7 +168,7 @@ def test_moving_as_of_date_forward_equals_full_build(small_raw_dataset: Path, tm
     assert str(last_day) == EARLIER_AS_OF
 
     build_events_daily(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
-    assert_same_rows(warehouse, full_build)
+    assert_same_daily_tables(warehouse, full_build)
 
 
 def test_late_arrivals_landing_later_equal_full_build(
@@ -170,13 +180,14 @@ def test_late_arrivals_landing_later_equal_full_build(
     warehouse = tmp_path / "warehouse.duckdb"
     build_events_daily(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
     assert read_rows(warehouse) != read_rows(full_build)
+    assert read_rows(warehouse, COMPLETIONS_TABLE) != read_rows(full_build, COMPLETIONS_TABLE)
 
     # The second landing sits in a hive-style folder, deeper than the first one.
     landing = raw_dir / "product" / "events" / "event_date=later"
     landing.mkdir()
     shutil.move(later_events, landing / "part-0.parquet")
     build_events_daily(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
-    assert_same_rows(warehouse, full_build)
+    assert_same_daily_tables(warehouse, full_build)
 
 
 def test_backfill_window_and_moving_as_of_date_back_equal_full_build(
@@ -190,6 +201,10 @@ def test_backfill_window_and_moving_as_of_date_back_equal_full_build(
             f"update {TABLE} set event_count = event_count + 1000 "
             "where activity_date between '2026-10-05' and '2026-10-07'"
         )
+        connection.execute(
+            f"update {COMPLETIONS_TABLE} set last_occurred_at = last_occurred_at + interval 1 hour "
+            "where activity_date between '2026-10-05' and '2026-10-07'"
+        )
     build_events_daily(
         small_raw_dataset,
         warehouse,
@@ -198,14 +213,14 @@ def test_backfill_window_and_moving_as_of_date_back_equal_full_build(
         event_backfill_start_date="2026-10-05",
         event_backfill_end_date="2026-10-07",
     )
-    assert_same_rows(warehouse, full_build)
+    assert_same_daily_tables(warehouse, full_build)
 
     later_as_of = tmp_path / "later.duckdb"
     shutil.copy(full_build, later_as_of)
     build_events_daily(small_raw_dataset, later_as_of, tmp_path / "target", EARLIER_AS_OF)
     earlier_full = tmp_path / "earlier_full.duckdb"
     build_events_daily(small_raw_dataset, earlier_full, tmp_path / "target_full", EARLIER_AS_OF)
-    assert_same_rows(later_as_of, earlier_full)
+    assert_same_daily_tables(later_as_of, earlier_full)
 
 
 def land_events_received_between(source_raw: Path, landing: Path, after: str | None, up_to: str | None) -> None:
@@ -280,7 +295,7 @@ def test_event_batches_with_redelivery_and_late_arrival_equal_full_build(
     full_build = tmp_path / "full.duckdb"
     build_events_daily(raw_dir, full_build, tmp_path / "target_full", SMALL_DATASET_END_DATE)
     assert_same_rows(warehouse, full_build, BASE_TABLE)
-    assert_same_rows(warehouse, full_build, TABLE)
+    assert_same_daily_tables(warehouse, full_build)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         raw_row_count = connection.sql(f"select count(*) from {raw_events(raw_dir)}").fetchall()[0][0]
         late_arrivals = connection.execute(

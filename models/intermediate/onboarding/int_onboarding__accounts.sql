@@ -12,8 +12,8 @@ activities as (
     select * from {{ ref('stg_crm__activities') }}
 ),
 
-events_daily as (
-    select * from {{ ref('int_product__events_daily') }}
+project_completion_days as (
+    select * from {{ ref('int_onboarding__project_completion_days') }}
 ),
 
 onboarding_starts as (
@@ -51,19 +51,17 @@ first_completed_projects as (
         onboarding_starts.account_id,
         min(
             case
-                when events_daily.first_occurred_at >= onboarding_starts.onboarding_started_at
-                    then events_daily.first_occurred_at
-                else events_daily.last_occurred_at
+                when project_completion_days.first_occurred_at >= onboarding_starts.onboarding_started_at
+                    then project_completion_days.first_occurred_at
+                else project_completion_days.last_occurred_at
             end
         ) as activated_at
     from onboarding_starts
-    inner join events_daily
+    inner join project_completion_days
         on
-            onboarding_starts.account_id = events_daily.account_id
-            and onboarding_starts.onboarding_started_at <= events_daily.last_occurred_at
-    where
-        events_daily.event_name = 'project_completed'
-        and events_daily.activity_date <= {{ as_of_date() }}
+            onboarding_starts.account_id = project_completion_days.account_id
+            and onboarding_starts.onboarding_started_at <= project_completion_days.last_occurred_at
+    where project_completion_days.activity_date <= {{ as_of_date() }}
     group by onboarding_starts.account_id
 ),
 
