@@ -17,8 +17,10 @@ test` runs them), the day given in CS_AS_OF_DATE, from the parse state a deploym
   the daily `dbt build` once they land (the run a daily schedule makes); its fixed overhead is the
   same daily run on the tiny dataset (an incremental run issues more statements per model than a
   build into an empty warehouse), so its data-dependent time is the difference of the two;
-- the fixed overheads and the daily runs are the median of three runs (each daily run from a copy of
-  the same history), since they differ by seconds and one run varies by a second or two;
+- the full build's fixed overhead is the median of three runs; the daily run and its overhead run in
+  five pairs, one right after the other (each from a copy of its history), and the daily run's
+  data-dependent time is the median of the pairs' differences: the two differ by a few seconds, and
+  either drifts by a second or two with the machine's load, which a pair shares;
 
 each with its wall time and the peak memory (RSS) of its process, and the slowest nodes of the full
 build and of the daily run (from `run_results.json`). It prints the ratios the performance targets are stated in
@@ -35,9 +37,11 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -52,9 +56,10 @@ OVERHEAD_ACCOUNTS = 20
 OVERHEAD_MONTHS = 2
 SLOWEST_NODES_SHOWN = 10
 FLOOR_RUNS = 3
-# The fixed overheads and the daily run are a few seconds apart, and one run of any of them varies by
-# a second or two: each is the median of this many runs.
+# The fixed overhead is a few seconds, and one run varies by a second or two: the median of this many.
 REPEATED_RUNS = 3
+# Pairs of a daily run and its overhead, run back to back so that both see the same machine load.
+DAILY_PAIRS = 5
 # Targets of the performance work (docs/benchmarks.md).
 TARGET_FULL_OVER_FLOOR = 8.0
 TARGET_DAILY_SHARE = 0.05
@@ -206,11 +211,16 @@ def is_landed_after(path: Path, day: date) -> bool:
     return False
 
 
-def median_run(run) -> Measurement:
-    """The run of median wall time of REPEATED_RUNS calls of `run`, with the peak memory of them all."""
-    runs = sorted((run() for _ in range(REPEATED_RUNS)), key=lambda measurement: measurement.seconds)
+def median_of(measurements: list[Measurement]) -> Measurement:
+    """The measurement of median wall time, with the peak memory of them all."""
+    runs = sorted(measurements, key=lambda measurement: measurement.seconds)
     median = runs[len(runs) // 2]
     return Measurement(median.seconds, median.cpu_seconds, max(measurement.peak_memory_gb for measurement in runs))
+
+
+def median_run(run) -> Measurement:
+    """The median of REPEATED_RUNS calls of `run` (see `median_of`)."""
+    return median_of([run() for _ in range(REPEATED_RUNS)])
 
 
 def full_build(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str) -> Measurement:
@@ -219,9 +229,10 @@ def full_build(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str) -> 
     return dbt_build(raw_dir, warehouse, target_dir, as_of)
 
 
-def daily_run(raw_dir: Path, work: Path, as_of: date) -> tuple[Measurement, Measurement]:
-    """The build as of the day before `as_of` without the event files landed after it, then the daily
-    build as of `as_of` once they land (the median of REPEATED_RUNS, each on a copy of the history)."""
+def prepare_daily_run(raw_dir: Path, work: Path, as_of: date) -> tuple[Measurement, Callable[[], Measurement], Path]:
+    """The build as of the day before `as_of` without the event files landed after it, then those
+    files landed; returns the build's measurement, a function running the daily build as of `as_of`
+    on a fresh copy of that history, and the copy kept of it (to delete when done)."""
     day_before = as_of - timedelta(days=1)
     daily_raw = work / "raw"
     warehouse = work / "daily.duckdb"
@@ -235,9 +246,7 @@ def daily_run(raw_dir: Path, work: Path, as_of: date) -> tuple[Measurement, Meas
         shutil.copyfile(history_copy, warehouse)
         return dbt_build(daily_raw, warehouse, work / "target", str(as_of))
 
-    daily = median_run(daily_from_history)
-    history_copy.unlink()
-    return history, daily
+    return history, daily_from_history, history_copy
 
 
 def slowest_nodes(target_dir: Path) -> tuple[list[tuple[str, float]], float, int]:
@@ -294,23 +303,35 @@ def main() -> None:
     full = full_build(raw_dir, work / "full.duckdb", work / "target-full", args.as_of)
     log(f"  {full.seconds:.1f} s ({full.cpu_seconds:.1f} s CPU)")
 
-    log(
-        f"daily run: build as of {as_of - timedelta(days=1)} without the later event files, then as of {as_of} "
-        f"(the median of {REPEATED_RUNS}, each from a copy of the history)"
-    )
-    history, daily = daily_run(raw_dir, work / "daily", as_of)
-    log(f"  history {history.seconds:.1f} s, daily {daily.seconds:.1f} s")
+    log(f"history: build as of {as_of - timedelta(days=1)} without the later event files, of both datasets")
+    history, run_daily, history_copy = prepare_daily_run(raw_dir, work / "daily", as_of)
+    _, run_daily_overhead, overhead_history_copy = prepare_daily_run(overhead_raw, work / "daily-overhead", as_of)
+    log(f"  {history.seconds:.1f} s")
 
-    log(f"daily overhead: the same daily run on the tiny dataset, the median of {REPEATED_RUNS}")
-    _, daily_overhead = daily_run(overhead_raw, work / "daily-overhead", as_of)
-    log(f"  {daily_overhead.seconds:.1f} s ({daily_overhead.cpu_seconds:.1f} s CPU)")
+    log(f"daily run as of {as_of} and its overhead (the tiny dataset's), {DAILY_PAIRS} pairs back to back")
+    pairs = []
+    for _ in range(DAILY_PAIRS):
+        pair_overhead = run_daily_overhead()
+        pair_daily = run_daily()
+        pairs.append((pair_daily, pair_overhead))
+        log(
+            f"  daily {pair_daily.seconds:.1f} s, overhead {pair_overhead.seconds:.1f} s: "
+            f"{pair_daily.seconds - pair_overhead.seconds:.1f} s apart"
+        )
+    history_copy.unlink()
+    overhead_history_copy.unlink()
+    daily = median_of([pair_daily for pair_daily, _ in pairs])
+    daily_overhead = median_of([pair_overhead for _, pair_overhead in pairs])
 
     nodes, test_seconds, test_count = slowest_nodes(work / "target-full")
     daily_nodes, daily_test_seconds, daily_test_count = slowest_nodes(work / "daily" / "target")
     full_data_seconds = max(full.seconds - overhead.seconds, 0.0)
-    daily_data_seconds = max(daily.seconds - daily_overhead.seconds, 0.0)
+    daily_data_seconds = max(statistics.median(run.seconds - overhead.seconds for run, overhead in pairs), 0.0)
+    daily_data_cpu_seconds = statistics.median(run.cpu_seconds - overhead.cpu_seconds for run, overhead in pairs)
     full_over_floor = full_data_seconds / floor.seconds
     daily_share = daily_data_seconds / full_data_seconds if full_data_seconds else float("nan")
+    full_data_cpu_seconds = full.cpu_seconds - overhead.cpu_seconds
+    daily_cpu_share = daily_data_cpu_seconds / full_data_cpu_seconds if full_data_cpu_seconds else float("nan")
     peak = max(full.peak_memory_gb, history.peak_memory_gb, daily.peak_memory_gb)
 
     print()
@@ -343,7 +364,8 @@ def main() -> None:
     print(
         f"CPU seconds: floor {floor.cpu_seconds:.1f}, parse {parse.cpu_seconds:.1f}, "
         f"overhead {overhead.cpu_seconds:.1f}, full {full.cpu_seconds:.1f}, history {history.cpu_seconds:.1f}, "
-        f"daily {daily.cpu_seconds:.1f}, daily overhead {daily_overhead.cpu_seconds:.1f}"
+        f"daily {daily.cpu_seconds:.1f}, daily overhead {daily_overhead.cpu_seconds:.1f}; the daily run's "
+        f"data-dependent CPU (the median of the pairs' differences) is {daily_cpu_share:.1%} of the full build's"
     )
     print(
         f"Peak memory: floor {floor.peak_memory_gb:.1f} GB, overhead {overhead.peak_memory_gb:.1f} GB, "
@@ -380,6 +402,8 @@ def main() -> None:
             "floor": floor.__dict__, "parse": parse.__dict__, "overhead": overhead.__dict__, "full": full.__dict__,
             "history": history.__dict__, "daily": daily.__dict__, "daily_overhead": daily_overhead.__dict__,
             "full_over_floor": full_over_floor,
+            "daily_pairs": [[run.__dict__, overhead.__dict__] for run, overhead in pairs],
+            "daily_data_seconds": daily_data_seconds, "daily_cpu_share": daily_cpu_share,
             "daily_share": daily_share, "test_seconds": test_seconds, "slowest_nodes": nodes,
             "daily_test_seconds": daily_test_seconds, "daily_slowest_nodes": daily_nodes,
         }, indent=2))  # fmt: skip
