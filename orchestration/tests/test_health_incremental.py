@@ -1,12 +1,13 @@
 """Late inputs re-score the health days they touch: an incremental run equals a full build.
 
-`int_health__account_daily_inputs` and `fct_health_score_daily` are incremental by day, and
-`int_health__alert_episodes` recomputes from the first input day they re-derived. Besides the
-days after their last day, a run recomputes from the earliest day of events received after the
+`int_health__account_daily_inputs` is incremental by account and day: besides the days after its
+last day, a run recomputes an account from the earliest day of its events received after the
 table's watermark (its max latest_event_received_at), so logins that land late for an older day
-change that day's inputs, scores and alerts and those of every later day whose windows cover it.
-Tickets, survey answers, CS activities and invoices carry no arrival time: a run finds late ones by
-the rows' non-event fingerprint and recomputes from their day too.
+change that day's inputs and those of every later day whose windows cover it. Tickets, survey
+answers, CS activities and invoices carry no arrival time: a run finds late ones by the rows'
+non-event fingerprint and recomputes the account from their day too. `fct_health_score_daily`
+scores the input rows derived since it last ran, and `int_health__alert_episodes` recomputes from
+the first input day re-derived since it last read them.
 The test builds the health models, lands a late batch of logins, for an earlier day a late ticket,
 NPS answer, webinar and failed invoice, and a late cancellation that ends another account's paying
 days (so stored days must leave the tables), runs incrementally with the report day moved forward,
