@@ -144,15 +144,16 @@
 {%- endmacro %}
 
 {#- Per account, the first day up to the table's last one whose stored row differs from the one
-    computed now, from the runs of `fingerprint_column` (see `fingerprint_runs`) of this table and of
-    `compared_runs` (the same columns, days up to the table's last one): a run present on one side
+    computed now, from the runs of `fingerprint_column` (see `fingerprint_runs`) of `stored_rows` (this
+    table's rows, or those of the accounts to compare) and of `compared_runs` (the same columns, days up
+    to the table's last one): a run present on one side
     only starts on it; a run of the same fingerprint starts earlier on one side, or ends earlier (the
     day after), or misses days. A query of (account_id, first_changed_date), one row per account
     with a change; comparing runs costs as many rows as there are fingerprints, not days. Call only
     in incremental runs. -#}
-{% macro accounts_with_changed_fingerprint(compared_runs, fingerprint_column) -%}
+{% macro accounts_with_changed_fingerprint(stored_rows, compared_runs, fingerprint_column) -%}
     with stored_runs as (
-        {{ fingerprint_runs(this, fingerprint_column) }}
+        {{ fingerprint_runs(stored_rows, fingerprint_column) }}
     ),
 
     changed_runs as (
@@ -184,11 +185,11 @@
 
 {#- The first day of any account whose row changed (see `accounts_with_changed_fingerprint`), as a
     scalar subquery: null when every stored day still holds, and outside incremental runs. -#}
-{% macro first_day_with_changed_fingerprint(compared_runs, fingerprint_column) -%}
+{% macro first_day_with_changed_fingerprint(stored_rows, compared_runs, fingerprint_column) -%}
     {%- if is_incremental() -%}
         (
             select min(first_changed_date)
-            from ({{ accounts_with_changed_fingerprint(compared_runs, fingerprint_column) }}) as changed_accounts
+            from ({{ accounts_with_changed_fingerprint(stored_rows, compared_runs, fingerprint_column) }}) as changed_accounts
         )
     {%- else -%}
         cast(null as date)

@@ -4,6 +4,9 @@
     day partitions, so there every account is recomputed from the earliest changed day. -#}
 {%- set rebuild_keys = day_rebuild_keys('date', ['account_id']) -%}
 {%- set recomputes_by_account = is_incremental() and rebuild_keys | length > 1 -%}
+{#- The latest event receipt the stored rows counted, read when the model compiles: the filter on it then
+    skips every block of events received before it. -#}
+{%- set events_watermark = incremental_reload_start('latest_event_received_at', 0) if recomputes_by_account -%}
 
 {{
     config(
@@ -49,9 +52,18 @@ mrr_ranges as (
     where range_start_on <= {{ as_of_date() }}
 ),
 
--- Inlined: each reader's day filter then reaches the scan of this, the largest input.
-events_daily as {{ not_materialized() }} (
-    select * from {{ ref('int_product__events_daily') }}
+-- The events, read from staging rather than from the daily aggregate: staging stores them in the order
+-- they arrived, so a filter on their day or receipt skips most of its blocks, where every block of the
+-- aggregate holds every day. Inlined: each reader's filter then reaches the scan.
+events as {{ not_materialized() }} (
+    select
+        account_id,
+        user_id,
+        event_name,
+        occurred_on as activity_date,
+        received_at
+    from {{ ref('stg_product__events') }}
+    where occurred_at < {{ as_of_end_utc() }}
 ),
 
 feature_catalog as (
@@ -335,11 +347,88 @@ non_event_day_hashes as (
 
 {% if is_incremental() %}
 
+    stored_days as (
+        select max(date) as last_date
+        from {{ this }}
+    ),
+
+    -- Each account's stored rows in brief: how many, the last, and that last day's fingerprint.
+    stored_account_summaries as (
+        select
+            account_id,
+            count(*) as days,  -- noqa: RF04
+            max(date) as last_date,
+            max_by(non_event_inputs_fingerprint, date) as last_fingerprint
+        from {{ this }}
+        group by account_id
+    ),
+
+    -- The paying days computed now up to the table's last day (those after it are new and computed
+    -- anyway): how many, and the last.
+    computed_account_summaries as (
+        select
+            mrr_ranges.account_id,
+            sum(
+                {{ dbt.datediff(
+                    'mrr_ranges.range_start_on',
+                    'least(mrr_ranges.range_end_on, stored_days.last_date)',
+                    'day'
+                ) }}
+                + 1
+            ) as days,  -- noqa: RF04
+            max(least(mrr_ranges.range_end_on, stored_days.last_date)) as last_date
+        from mrr_ranges
+        cross join stored_days
+        where mrr_ranges.range_start_on <= stored_days.last_date
+        group by mrr_ranges.account_id
+    ),
+
+    -- The fold of each account's facts up to its stored last day, computed now.
+    stored_last_day_folds as (
+        select
+            non_event_day_hashes.account_id,
+            bit_xor(non_event_day_hashes.day_hash) as non_event_inputs_fingerprint
+        from non_event_day_hashes
+        inner join stored_account_summaries
+            on non_event_day_hashes.account_id = stored_account_summaries.account_id
+        where non_event_day_hashes.signal_date <= stored_account_summaries.last_date
+        group by non_event_day_hashes.account_id
+    ),
+
+    -- An account's stored rows all hold when it has as many paying days, ending on the same day, and
+    -- the fold of its facts up to that day is the stored one: a fact added, changed or removed on or
+    -- before it changes the fold, and a paying day added or removed changes the count or the last day.
+    -- Only the others are searched for their first changed day, below.
+    accounts_to_compare as (
+        select coalesce(stored_account_summaries.account_id, computed_account_summaries.account_id) as account_id
+        from stored_account_summaries
+        full outer join computed_account_summaries
+            on stored_account_summaries.account_id = computed_account_summaries.account_id
+        left join stored_last_day_folds
+            on stored_account_summaries.account_id = stored_last_day_folds.account_id
+        where
+            stored_account_summaries.account_id is null
+            or computed_account_summaries.account_id is null
+            or stored_account_summaries.days <> computed_account_summaries.days
+            or stored_account_summaries.last_date <> computed_account_summaries.last_date
+            or stored_last_day_folds.non_event_inputs_fingerprint is null
+            or stored_account_summaries.last_fingerprint <> stored_last_day_folds.non_event_inputs_fingerprint
+    ),
+
+    stored_rows_to_compare as (
+        select
+            account_id,
+            date,
+            non_event_inputs_fingerprint
+        from {{ this }}
+        where account_id in (select accounts_to_compare.account_id from accounts_to_compare)
+    ),
+
     -- A paying day's fingerprint is the fold of its account's day hashes up to it, its own day's included.
     -- It changes only on days with facts, and every MRR range starts with one (its MRR change), so the
     -- paying days fall into runs of one fingerprint: from a day with facts to the day before the next one,
     -- within one MRR range. The runs compare with the stored ones (macro
-    -- first_day_with_changed_fingerprint), so finding a change costs as many rows as there are facts,
+    -- accounts_with_changed_fingerprint), so finding a change costs as many rows as there are facts,
     -- not paying days.
     fact_day_folds as (
         select
@@ -350,11 +439,7 @@ non_event_day_hashes as (
             ) as non_event_inputs_fingerprint,
             lead(signal_date) over (partition by account_id order by signal_date) as next_fact_date
         from non_event_day_hashes
-    ),
-
-    stored_days as (
-        select max(date) as last_date
-        from {{ this }}
+        where account_id in (select accounts_to_compare.account_id from accounts_to_compare)
     ),
 
     -- only the days the table holds: the days after its last one are new and computed anyway
@@ -392,7 +477,7 @@ non_event_day_hashes as (
     -- Every account from the first new day (or var `event_backfill_start_date`)...
     recompute_window as (
         select
-            {{ daily_recompute_start_date('events_daily', 'activity_date', 'max_received_at', late_events=false) }}
+            {{ daily_recompute_start_date('events', 'activity_date', 'received_at', late_events=false) }}
                 as start_date,
             {{ as_of_date() }} as end_date
     ),
@@ -403,17 +488,18 @@ non_event_day_hashes as (
         select
             account_id,
             activity_date as first_changed_date
-        from events_daily
-        where
-            max_received_at > (
-                select max(stored_inputs.latest_event_received_at) from {{ this }} as stored_inputs
-            )
+        from events
+        {%- if events_watermark is not none %}
+            where received_at > {{ events_watermark }}
+        {%- endif %}
         union all
         select
             account_id,
             first_changed_date
         from (
-            {{ accounts_with_changed_fingerprint('compared_fingerprint_runs', 'non_event_inputs_fingerprint') }}
+            {{ accounts_with_changed_fingerprint(
+                'stored_rows_to_compare', 'compared_fingerprint_runs', 'non_event_inputs_fingerprint'
+            ) }}
         ) as changed_fingerprints
     ),
 
@@ -432,8 +518,10 @@ non_event_day_hashes as (
     recompute_window as (
         select
             least(
-                {{ daily_recompute_start_date('events_daily', 'activity_date', 'max_received_at') }},
-                {{ first_day_with_changed_fingerprint('compared_fingerprint_runs', 'non_event_inputs_fingerprint') }}
+                {{ daily_recompute_start_date('events', 'activity_date', 'received_at') }},
+                {{ first_day_with_changed_fingerprint(
+                    'stored_rows_to_compare', 'compared_fingerprint_runs', 'non_event_inputs_fingerprint'
+                ) }}
             ) as start_date,
             {{ as_of_date() }} as end_date
     ),
@@ -479,6 +567,18 @@ signal_window as (
     cross join recompute_window
 ),
 
+{% if recomputes_by_account %}
+
+    -- The accounts computed on as_of_date alone (see the rolling inputs below).
+    last_day_accounts as (
+        select account_windows.account_id
+        from account_windows
+        cross join recompute_window
+        where account_windows.first_computed_date = recompute_window.end_date
+    ),
+
+{% endif %}
+
 -- The paying days computed, each MRR range expanded to its days from the account's first computed day.
 paying_days as (
     select
@@ -497,17 +597,30 @@ paying_days as (
     where mrr_ranges.range_end_on >= account_windows.first_computed_date
 ),
 
--- The fingerprints of the days computed: the day hashes before the first of them are folded onto it,
--- and each paying day's row sorts after the day's row of facts.
+-- The fingerprints of the days computed: the day hashes before the first of them fold into one row on
+-- it (an aggregate, so the window below reads only the days computed), and each paying day's row sorts
+-- after the day's row of facts.
 fingerprint_days as (
     select
         non_event_day_hashes.account_id,
-        greatest(non_event_day_hashes.signal_date, account_windows.first_computed_date) as signal_date,
+        account_windows.first_computed_date as signal_date,
+        bit_xor(non_event_day_hashes.day_hash) as day_hash,
+        false as is_paying_day
+    from non_event_day_hashes
+    inner join account_windows
+        on non_event_day_hashes.account_id = account_windows.account_id
+    where non_event_day_hashes.signal_date < account_windows.first_computed_date
+    group by non_event_day_hashes.account_id, account_windows.first_computed_date
+    union all
+    select
+        non_event_day_hashes.account_id,
+        non_event_day_hashes.signal_date,
         non_event_day_hashes.day_hash,
         false as is_paying_day
     from non_event_day_hashes
     inner join account_windows
         on non_event_day_hashes.account_id = account_windows.account_id
+    where non_event_day_hashes.signal_date >= account_windows.first_computed_date
     union all
     select
         account_id,
@@ -547,17 +660,22 @@ event_window_days as (
     where calendar_days.date_day between signal_window.event_start_date and signal_window.end_date
 ),
 
--- The events each account's windows read. Inlined: each reader scans only its columns.
+-- The events each account's windows read, and whether the account is computed on as_of_date alone.
+-- Inlined: each reader scans only its columns.
 windowed_events as {{ not_materialized() }} (
-    select events_daily.*
-    from events_daily
+    select
+        events.*,
+        -- no earlier day of its own, in a run that computes one day
+        account_recompute_starts.account_id is null
+        and recompute_window.start_date = recompute_window.end_date as is_computed_on_last_day_only
+    from events
     inner join event_window_days
-        on events_daily.activity_date = event_window_days.date_day
+        on events.activity_date = event_window_days.date_day
     cross join recompute_window
     left join account_recompute_starts
-        on events_daily.account_id = account_recompute_starts.account_id
+        on events.account_id = account_recompute_starts.account_id
     where
-        events_daily.activity_date >= cast(
+        events.activity_date >= cast(
             coalesce(account_recompute_starts.first_computed_date, recompute_window.start_date)
             - {{ longest_event_window_days - 1 }} as date
         )
@@ -569,7 +687,7 @@ account_event_days as (
         windowed_events.activity_date as signal_date,
         max(windowed_events.event_name = 'login') as has_login,
         max(coalesce(feature_catalog.is_core, false)) as has_core_feature_use,
-        max(windowed_events.max_received_at) as max_received_at
+        max(windowed_events.received_at) as max_received_at
     from windowed_events
     left join feature_catalog
         on windowed_events.event_name = feature_catalog.event_name
@@ -580,7 +698,8 @@ user_active_days as (
     select distinct
         account_id,
         user_id,
-        activity_date
+        activity_date,
+        is_computed_on_last_day_only
     from windowed_events
 ),
 
@@ -596,6 +715,7 @@ user_active_day_neighbours as (
         lag(activity_date) over (partition by account_id, user_id order by activity_date) as previous_active_date,
         lead(activity_date) over (partition by account_id, user_id order by activity_date) as next_active_date
     from user_active_days
+    where not is_computed_on_last_day_only
 ),
 
 active_user_changes as (
@@ -612,6 +732,18 @@ active_user_changes as (
         -1 as active_user_change
     from user_active_day_neighbours
     where next_active_date is null or next_active_date > activity_date + 30
+    -- an account computed on as_of_date alone: its users active on D-29..D, counted once on D
+    union all
+    select
+        user_active_days.account_id,
+        signal_window.end_date as signal_date,
+        count(distinct user_active_days.user_id) as active_user_change
+    from user_active_days
+    cross join signal_window
+    where
+        user_active_days.is_computed_on_last_day_only
+        and user_active_days.activity_date >= cast(signal_window.end_date - 29 as date)
+    group by user_active_days.account_id, signal_window.end_date
 ),
 
 daily_signals as (
@@ -706,18 +838,8 @@ account_days as (
 ),
 
 -- An account recomputed from as_of_date alone needs each window on that day only: one aggregate over
--- its rows instead of a window function over every row. The others, and every account on a full
--- build, take the window functions.
-{% if recomputes_by_account %}
-
-    last_day_accounts as (
-        select account_windows.account_id
-        from account_windows
-        cross join recompute_window
-        where account_windows.first_computed_date = recompute_window.end_date
-    ),
-
-{% endif %}
+-- its rows (the rolling inputs) or a count (its active users) instead of a window function over every
+-- row. The others, and every account on a full build, take the window functions.
 
 rolling_inputs_over_days as (
     select
