@@ -5,11 +5,13 @@
     on, and every row with a null or unreadable received_at), so replacing the stored rows received
     at the batch's instants gives the rows and counts a full build gives, with no per-row key to
     compute: the unique key is the receipt instant, null as -infinity, which no Parquet timestamp
-    holds (an expression, which dbt's delete+insert matches as written). -#}
+    holds (an expression, which dbt's delete+insert matches as written). Instants stored already
+    exactly as the batch holds them leave it, so a run writes what changed. -#}
+{%- set receipt_instant = "coalesce(received_at, cast('-infinity' as timestamp))" -%}
 {{
     config(
         on_schema_change='fail',
-        **incremental_by_key("coalesce(received_at, cast('-infinity' as timestamp))")
+        **incremental_by_key(receipt_instant)
     )
 }}
 
@@ -138,7 +140,7 @@ labelled_rows as (
     from normalised_rows
 ),
 
-final as (
+batch_rows as (
     select
         event_id,
         {{ value_hash('event_id') }} as event_id_hash,
@@ -155,6 +157,59 @@ final as (
         invalid_reason,
         {{ run_started_at_utc() }} as loaded_at
     from labelled_rows
-)
+),
+
+{% if reload_start is not none %}
+
+    -- Every run reads the redelivery window again, and most of its instants are stored already, row
+    -- for row: replacing them would delete and write the same rows again, and rewrite their blocks at
+    -- the next checkpoint. An instant whose stored rows are the batch's (the same rows, copies and
+    -- labels: one count and one hash of the rows, loaded_at aside, on each side) leaves the batch and
+    -- keeps the load that wrote it; the others, new deliveries included, replace theirs.
+    {%- set row_columns = 'event_id, user_id, account_id, event_name, raw_event_name, occurred_at, received_at, '
+        ~ 'platform, properties, delivered_row_count, invalid_reason' %}
+
+    batch_instants as (
+        select
+            {{ receipt_instant }} as receipt_instant,
+            count(*) as row_count,
+            {{ values_hash(receipt_instant, row_columns) }} as rows_hash
+        from batch_rows
+        group by {{ receipt_instant }}
+    ),
+
+    stored_instants as (
+        select
+            {{ receipt_instant }} as receipt_instant,
+            count(*) as row_count,
+            {{ values_hash(receipt_instant, row_columns) }} as rows_hash
+        from loaded_rows
+        where received_at >= {{ reload_start }} or received_at is null
+        group by {{ receipt_instant }}
+    ),
+
+    unchanged_instants as (
+        select batch_instants.receipt_instant
+        from batch_instants
+        inner join stored_instants
+            on
+                batch_instants.receipt_instant = stored_instants.receipt_instant
+                and batch_instants.row_count = stored_instants.row_count
+                and batch_instants.rows_hash = stored_instants.rows_hash
+    ),
+
+    final as (
+        select *
+        from batch_rows
+        where {{ receipt_instant }} not in (select unchanged_instants.receipt_instant from unchanged_instants)
+    )
+
+{% else %}
+
+    final as (
+        select * from batch_rows
+    )
+
+{% endif %}
 
 select * from final
