@@ -156,20 +156,45 @@
 
 {#- The first local day whose alert conditions may differ from what int_health__alert_episodes holds:
     the earliest day of the health inputs recomputed since the episodes last read them (rows derived
-    after the table's `inputs_derived_at`), and at the latest the day after as_of_date (a moved-back
-    as_of_date cuts the episodes back to it). A date literal, queried when the model compiles and
-    again when its pre-hook renders, both before anything changes the table. -#}
+    after the table's `inputs_derived_at`); the opening day of the earliest stored episode that no
+    longer lies within a paying spell (a cancellation recorded late removes input days and derives
+    none); and at the latest the day after as_of_date (a moved-back as_of_date cuts the episodes back
+    to it). A date literal, queried when the model compiles and again when its pre-hook renders, both
+    before anything changes the table. -#}
 {% macro alert_episodes_recompute_start_date() -%}
     {%- if not (execute and is_incremental()) -%}
         {{ return("cast('1900-01-01' as date)") }}
     {%- endif -%}
     {%- set day_after_as_of_date = 'cast(' ~ dbt.dateadd('day', 1, as_of_date()) ~ ' as date)' -%}
     {%- set start_query -%}
-        select cast(least(coalesce(min(date), {{ day_after_as_of_date }}), {{ day_after_as_of_date }}) as {{ dbt.type_string() }})
-        from {{ ref('int_health__account_daily_inputs') }}
-        where derived_at > (
-            select coalesce(max(inputs_derived_at), cast('1900-01-01' as timestamp)) from {{ this }}
-        )
+        select cast(least(
+            coalesce(
+                (
+                    select min(date)
+                    from {{ ref('int_health__account_daily_inputs') }}
+                    where derived_at > (
+                        select coalesce(max(inputs_derived_at), cast('1900-01-01' as timestamp)) from {{ this }}
+                    )
+                ),
+                {{ day_after_as_of_date }}
+            ),
+            coalesce(
+                (
+                    select min(stored_episodes.opened_on)
+                    from {{ this }} as stored_episodes
+                    where not exists (
+                        select 1
+                        from {{ ref('int_health__account_paying_spells') }} as paying_spells
+                        where
+                            paying_spells.account_id = stored_episodes.account_id
+                            and stored_episodes.opened_on >= paying_spells.spell_start_on
+                            and stored_episodes.last_alerted_on <= paying_spells.spell_end_on
+                    )
+                ),
+                {{ day_after_as_of_date }}
+            ),
+            {{ day_after_as_of_date }}
+        ) as {{ dbt.type_string() }})
     {%- endset -%}
     {{ return("cast('" ~ run_query(start_query).columns[0].values()[0] ~ "' as date)") }}
 {%- endmacro %}

@@ -304,6 +304,42 @@ def test_late_inputs_for_past_days_rescored_like_full_build(small_raw_dataset: P
     assert_same_rows(warehouse, full_build_earlier)
 
 
+def test_a_late_cancellation_alone_ends_the_alert_episodes_it_cuts_short(
+    small_raw_dataset: Path, tmp_path: Path
+) -> None:
+    """A cancellation recorded late, with no other late input: the account's stored days after it leave
+    the inputs and the scores, and its alert episode running through them must end where its paying days
+    now end, though no input row of the account is derived again."""
+    raw_dir = tmp_path / "raw"
+    shutil.copytree(small_raw_dataset, raw_dir)
+    warehouse = tmp_path / "warehouse.duckdb"
+    build_health(raw_dir, warehouse, tmp_path / "target", EARLIER_AS_OF)
+
+    cancellation_day = date.fromisoformat(EARLIER_AS_OF) - timedelta(days=14)
+    account = scalar(
+        warehouse,
+        f"""
+        select min(episodes.account_id)
+        from {ALERTS_TABLE} as episodes
+        inner join {INPUTS_TABLE} as inputs
+            on episodes.account_id = inputs.account_id and inputs.date = '{cancellation_day}'
+        where episodes.closed_on is null and episodes.opened_on < '{cancellation_day}'
+        """,
+    )
+    assert account, "no alert episode runs through the cancellation day: pick another day"
+    land_late_cancellation(raw_dir, account, cancellation_day)
+
+    build_health(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
+    full_build = tmp_path / "full.duckdb"
+    build_health(raw_dir, full_build, tmp_path / "target_full", SMALL_DATASET_END_DATE)
+    # The episode now ends before the cancellation day, so a stale one would be caught.
+    assert (
+        scalar(full_build, f"select max(last_alerted_on) from {ALERTS_TABLE} where account_id = '{account}'")
+        < cancellation_day
+    )
+    assert_same_rows(warehouse, full_build)
+
+
 def assert_same_rows(warehouse: Path, full_build: Path) -> None:
     for table in COMPARED_TABLES:
         full_rows = read_rows(full_build, table)

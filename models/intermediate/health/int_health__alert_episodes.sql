@@ -1,8 +1,10 @@
 {#- Incremental: a run recomputes the condition days from the first day whose health inputs changed
-    since the table last read them (macro alert_episodes_recompute_start_date). Its pre-hook first
+    since the table last read them, or the opening day of a stored episode whose days are no longer
+    all paying (macro alert_episodes_recompute_start_date). Its pre-hook first
     drops the episodes that open on or after that day and cuts the ones running through it back to the
     day before; episodes that continue on the start day are then extended, keeping their key. On
     Spark (no row replacement without Delta) the table is rebuilt whole. -#}
+-- depends_on: {{ ref('int_health__account_paying_spells') }}
 {{
     config(
         on_schema_change='fail',
