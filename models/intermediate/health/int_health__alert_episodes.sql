@@ -17,7 +17,8 @@
 
 with
 
-daily_inputs as (
+-- Inlined: each reader's filter then reaches the scan, where a materialised CTE reads every row.
+daily_inputs as {{ not_materialized() }} (
     select * from {{ ref('int_health__account_daily_inputs') }}
 ),
 
