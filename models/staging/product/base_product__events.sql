@@ -16,6 +16,9 @@
 }}
 
 {%- set reload_start = incremental_reload_start('received_at', var('event_redelivery_window_hours')) -%}
+{#- Every column of a stored row but loaded_at: what tells two loads of an instant apart. -#}
+{%- set row_columns = 'event_id, user_id, account_id, event_name, raw_event_name, occurred_at, received_at, '
+    ~ 'platform, properties, delivered_row_count, invalid_reason' -%}
 
 -- The times stay raw until the copies of a row are collapsed, so distinct bad values stay distinct rows.
 -- Inlined: collapsing the copies reads it three times, each a scan of the Parquet files.
@@ -161,32 +164,27 @@ batch_rows as (
 
 {% if reload_start is not none %}
 
-    -- Every run reads the redelivery window again, and most of its instants are stored already, row
-    -- for row: replacing them would delete and write the same rows again, and rewrite their blocks at
-    -- the next checkpoint. An instant whose stored rows are the batch's (the same rows, copies and
-    -- labels: one count and one hash of the rows, loaded_at aside, on each side) leaves the batch and
-    -- keeps the load that wrote it; the others, new deliveries included, replace theirs.
-    {%- set row_columns = 'event_id, user_id, account_id, event_name, raw_event_name, occurred_at, received_at, '
-        ~ 'platform, properties, delivered_row_count, invalid_reason' %}
+    {#- Every run reads the redelivery window again, and most of its instants are stored already, row
+        for row: replacing them would delete and write the same rows again, and rewrite their blocks at
+        the next checkpoint. An instant whose stored rows are the batch's (the same rows, copies and
+        labels: one count and one hash of the rows, loaded_at aside, on each side) leaves the batch and
+        keeps the load that wrote it; the others, new deliveries included, replace theirs. -#}
+    {%- for side, relation, filter in [
+        ('batch', 'batch_rows', 'true'),
+        ('stored', 'loaded_rows', 'received_at >= ' ~ reload_start ~ ' or received_at is null'),
+    ] %}
 
-    batch_instants as (
-        select
-            {{ receipt_instant }} as receipt_instant,
-            count(*) as row_count,
-            {{ values_hash(receipt_instant, row_columns) }} as rows_hash
-        from batch_rows
-        group by {{ receipt_instant }}
-    ),
+        {{ side }}_instants as (
+            select
+                {{ receipt_instant }} as receipt_instant,
+                count(*) as row_count,
+                {{ values_hash(receipt_instant, row_columns) }} as rows_hash
+            from {{ relation }}
+            where {{ filter }}
+            group by {{ receipt_instant }}
+        ),
 
-    stored_instants as (
-        select
-            {{ receipt_instant }} as receipt_instant,
-            count(*) as row_count,
-            {{ values_hash(receipt_instant, row_columns) }} as rows_hash
-        from loaded_rows
-        where received_at >= {{ reload_start }} or received_at is null
-        group by {{ receipt_instant }}
-    ),
+    {%- endfor %}
 
     unchanged_instants as (
         select batch_instants.receipt_instant
