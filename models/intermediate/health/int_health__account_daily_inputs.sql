@@ -684,9 +684,13 @@ event_window_days as (
 windowed_events as {{ not_materialized() }} (
     select
         events.*,
-        -- no earlier day of its own, in a run that computes one day
-        account_recompute_starts.account_id is null
-        and recompute_window.start_date = recompute_window.end_date as is_computed_on_last_day_only
+        {%- if recomputes_by_account %}
+            -- no earlier day of its own, in a run that computes one day
+            account_recompute_starts.account_id is null
+            and recompute_window.start_date = recompute_window.end_date as is_computed_on_last_day_only
+        {%- else %}
+            false as is_computed_on_last_day_only
+        {%- endif %}
     from events
     inner join event_window_days
         on events.activity_date = event_window_days.date_day
@@ -751,18 +755,21 @@ active_user_changes as (
         -1 as active_user_change
     from user_active_day_neighbours
     where next_active_date is null or next_active_date > activity_date + 30
-    -- an account computed on as_of_date alone: its users active on D-29..D, counted once on D
-    union all
-    select
-        user_active_days.account_id,
-        signal_window.end_date as signal_date,
-        count(distinct user_active_days.user_id) as active_user_change
-    from user_active_days
-    cross join signal_window
-    where
-        user_active_days.is_computed_on_last_day_only
-        and user_active_days.activity_date >= cast(signal_window.end_date - 29 as date)
-    group by user_active_days.account_id, signal_window.end_date
+    {%- if recomputes_by_account %}
+        -- An account computed on as_of_date alone: its users active on D-29..D, counted once on D. Only
+        -- here, where the user-days are a month's: a second reader makes DuckDB hold them all in memory.
+        union all
+        select
+            user_active_days.account_id,
+            signal_window.end_date as signal_date,
+            count(distinct user_active_days.user_id) as active_user_change
+        from user_active_days
+        cross join signal_window
+        where
+            user_active_days.is_computed_on_last_day_only
+            and user_active_days.activity_date >= cast(signal_window.end_date - 29 as date)
+        group by user_active_days.account_id, signal_window.end_date
+    {%- endif %}
 ),
 
 daily_signals as (
