@@ -56,8 +56,9 @@ mrr_ranges as (
 -- The events of each account, user, local day and name, with their latest receipt. An incremental run
 -- reads them from staging, which stores them in the order they arrived, so its filters on a month of
 -- days and on the receipt skip most blocks, where every block of the daily aggregate holds every day.
--- A full build reads every day: the aggregate has fewer rows than staging, and grouping staging's in
--- this query outgrew the memory limit at 96M events. Inlined: each reader's filter reaches the scan.
+-- A full build reads every day, from the aggregate, which has fewer rows than staging (DECISIONLOG:
+-- at 96M events it is the reading measured within the memory limit). Inlined: each reader's filter
+-- reaches the scan.
 {% if is_incremental() %}
 
     events as {{ not_materialized() }} (
