@@ -1,52 +1,28 @@
 with
 
-survey_responses as (
-    select * from {{ ref('stg_crm__survey_responses') }}
-),
-
-accounts as (
-    select * from {{ ref('int_accounts__as_of') }}
+responses as (
+    select * from {{ ref('int_satisfaction__deduplicated_responses') }}
 ),
 
 account_monthly_mrr as (
     select * from {{ ref('int_revenue__account_monthly_mrr') }}
 ),
 
-responses_in_window as (
-    select
-        survey_responses.response_id,
-        survey_responses.account_id,
-        survey_responses.survey_type,
-        survey_responses.responded_at,
-        survey_responses.score,
-        cast({{ dbt.date_trunc('month', 'survey_responses.responded_on') }} as date) as month  -- noqa: RF04
-    from survey_responses
-    inner join accounts
-        on survey_responses.account_id = accounts.account_id
-    where
-        survey_responses.responded_at < {{ as_of_end_utc() }}
-),
-
--- staging drops exact duplicates; a re-sent answer with the same id keeps its first delivery
-deduplicated_responses as (
-    {{ first_row_per('responses_in_window', 'response_id', 'responded_at, score nulls last') }}
-),
-
 final as (
     select
-        deduplicated_responses.response_id,
-        deduplicated_responses.account_id,
-        deduplicated_responses.survey_type,
-        deduplicated_responses.responded_at,
-        deduplicated_responses.month,
-        deduplicated_responses.score,
-        {{ nps_category('deduplicated_responses.score', 'deduplicated_responses.survey_type') }} as category,
+        responses.response_id,
+        responses.account_id,
+        responses.survey_type,
+        responses.responded_at,
+        responses.month,
+        responses.score,
+        responses.category,
         account_monthly_mrr.segment
-    from deduplicated_responses
+    from responses
     left join account_monthly_mrr
         on
-            deduplicated_responses.account_id = account_monthly_mrr.account_id
-            and deduplicated_responses.month = account_monthly_mrr.month
+            responses.account_id = account_monthly_mrr.account_id
+            and responses.month = account_monthly_mrr.month
 )
 
 select * from final

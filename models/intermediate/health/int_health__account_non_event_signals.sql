@@ -1,0 +1,234 @@
+{#- The daily facts of each account other than product events, MRR and onboarding, one row per
+    account, local day and signal: the changes of the running totals (provisioned users, open tickets,
+    failed invoices) and the day's counts of the windowed ones. Their sources carry no arrival time and
+    are small, so the table is rebuilt whole on every run, beside the event models: the health inputs
+    read it and find late facts by content (`int_health__account_non_event_day_hashes`). -#}
+with
+
+users as (
+    select * from {{ ref('stg_product__users') }}
+),
+
+activities as (
+    select * from {{ ref('stg_crm__activities') }}
+),
+
+tickets as (
+    select * from {{ ref('stg_crm__tickets') }}
+),
+
+survey_responses as (
+    select * from {{ ref('int_satisfaction__deduplicated_responses') }}
+),
+
+invoices as (
+    select * from {{ ref('stg_billing__invoices') }}
+),
+
+provisioned_user_changes as (
+    select
+        account_id,
+        {{ to_local_date('created_at') }} as signal_date,
+        1 as provisioned_user_change
+    from users
+    where created_at < {{ as_of_end_utc() }}
+    union all
+    select
+        account_id,
+        {{ to_local_date('deactivated_at') }} as signal_date,
+        -1 as provisioned_user_change
+    from users
+    where
+        created_at < {{ as_of_end_utc() }}
+        and deactivated_at < {{ as_of_end_utc() }}
+),
+
+engagement_activity_days as (
+    select
+        activities.account_id,
+        activities.occurred_on as signal_date,
+        count(*) as engagement_activities
+    from activities
+    where activities.activity_type in ('webinar', 'user_event', 'training')
+    group by activities.account_id, activities.occurred_on
+),
+
+ticket_spans as (
+    select
+        tickets.account_id,
+        tickets.created_on,
+        tickets.priority,
+        -- a solve after the end of as_of_date has not happened yet for this run
+        case
+            when tickets.solved_at < {{ as_of_end_utc() }} then {{ to_local_date('tickets.solved_at') }}
+        end as solved_on,
+        case
+            when tickets.solved_at < {{ as_of_end_utc() }} then tickets.satisfaction_rating
+        end as satisfaction_rating
+    from tickets
+),
+
+ticket_changes as (
+    -- a ticket counts as open from its creation day until it is solved or 90 days old
+    select
+        account_id,
+        created_on as signal_date,
+        1 as open_ticket_change,
+        case when priority = 'urgent' then 1 else 0 end as urgent_tickets,
+        0 as bad_ratings
+    from ticket_spans
+    union all
+    select
+        account_id,
+        least(coalesce(solved_on, cast(created_on + 90 as date)), cast(created_on + 90 as date)) as signal_date,
+        -1 as open_ticket_change,
+        0 as urgent_tickets,
+        0 as bad_ratings
+    from ticket_spans
+    union all
+    select
+        account_id,
+        solved_on as signal_date,
+        0 as open_ticket_change,
+        0 as urgent_tickets,
+        1 as bad_ratings
+    from ticket_spans
+    where satisfaction_rating = 'bad'
+),
+
+survey_days as (
+    select
+        survey_responses.account_id,
+        {{ to_local_date('survey_responses.responded_at') }} as signal_date,
+        max_by(
+            case when survey_responses.survey_type = 'nps' then survey_responses.score end,
+            case when survey_responses.survey_type = 'nps' then survey_responses.responded_at end
+        ) as latest_nps_score,
+        sum(case when survey_responses.survey_type = 'csat' then survey_responses.score else 0 end) as csat_score_sum,
+        count(case when survey_responses.survey_type = 'csat' then 1 end) as csat_responses,
+        count(case when survey_responses.category = 'detractor' then 1 end) as detractor_responses
+    from survey_responses
+    group by survey_responses.account_id, {{ to_local_date('survey_responses.responded_at') }}
+),
+
+-- An invoice fails on its due day unless paid by the end of that day, and stays failed until the day
+-- it is paid (a payment after the end of as_of_date has not happened yet for this run). The feed keeps
+-- only the current status, so an open or uncollectible invoice counts from its due day and never
+-- recovers, whatever paid_at a partial payment left on it.
+failed_invoice_spans as (
+    select
+        account_id,
+        {{ to_local_date('due_at') }} as failed_from,
+        case
+            when status = 'paid' and paid_at < {{ as_of_end_utc() }} then {{ to_local_date('paid_at') }}
+        end as paid_on
+    from invoices
+    where
+        status in ('open', 'paid', 'uncollectible')
+        and created_at < {{ as_of_end_utc() }}
+        and due_at < {{ as_of_end_utc() }}
+),
+
+failed_invoice_changes as (
+    select
+        account_id,
+        failed_from as signal_date,
+        1 as failed_invoice_change
+    from failed_invoice_spans
+    where paid_on is null or paid_on > failed_from
+    union all
+    select
+        account_id,
+        paid_on as signal_date,
+        -1 as failed_invoice_change
+    from failed_invoice_spans
+    where paid_on > failed_from
+),
+
+-- every fact above as (signal_name, signal_value)
+signal_rows as (
+    select
+        account_id,
+        signal_date,
+        'provisioned_user_change' as signal_name,
+        cast(provisioned_user_change as decimal(18, 2)) as signal_value
+    from provisioned_user_changes
+    union all
+    select
+        account_id,
+        signal_date,
+        'engagement_activities' as signal_name,
+        cast(engagement_activities as decimal(18, 2)) as signal_value
+    from engagement_activity_days
+    union all
+    select
+        account_id,
+        signal_date,
+        'open_ticket_change' as signal_name,
+        cast(open_ticket_change as decimal(18, 2)) as signal_value
+    from ticket_changes
+    union all
+    select
+        account_id,
+        signal_date,
+        'urgent_tickets' as signal_name,
+        cast(urgent_tickets as decimal(18, 2)) as signal_value
+    from ticket_changes
+    union all
+    select
+        account_id,
+        signal_date,
+        'bad_ratings' as signal_name,
+        cast(bad_ratings as decimal(18, 2)) as signal_value
+    from ticket_changes
+    union all
+    select
+        account_id,
+        signal_date,
+        'latest_nps_score' as signal_name,
+        cast(latest_nps_score as decimal(18, 2)) as signal_value
+    from survey_days
+    union all
+    select
+        account_id,
+        signal_date,
+        'csat_score_sum' as signal_name,
+        cast(csat_score_sum as decimal(18, 2)) as signal_value
+    from survey_days
+    union all
+    select
+        account_id,
+        signal_date,
+        'csat_responses' as signal_name,
+        cast(csat_responses as decimal(18, 2)) as signal_value
+    from survey_days
+    union all
+    select
+        account_id,
+        signal_date,
+        'detractor_responses' as signal_name,
+        cast(detractor_responses as decimal(18, 2)) as signal_value
+    from survey_days
+    union all
+    select
+        account_id,
+        signal_date,
+        'failed_invoice_change' as signal_name,
+        cast(failed_invoice_change as decimal(18, 2)) as signal_value
+    from failed_invoice_changes
+),
+
+-- One row per account, day and signal: what the windows read (a sum, or the day's one latest NPS
+-- score). A zero adds nothing to a window and a null is never the latest score, so neither is kept.
+final as (
+    select
+        account_id,
+        signal_date,
+        signal_name,
+        sum(signal_value) as signal_value
+    from signal_rows
+    group by account_id, signal_date, signal_name
+    having sum(signal_value) <> 0 or (signal_name = 'latest_nps_score' and sum(signal_value) is not null)
+)
+
+select * from final
