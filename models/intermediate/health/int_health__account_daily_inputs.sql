@@ -90,7 +90,8 @@ feature_catalog as (
     select * from {{ ref('feature_catalog') }}
 ),
 
-non_event_signals as (
+-- inlined: a scan of the table for each reader, rather than a copy of it held in memory
+non_event_signals as {{ not_materialized() }} (
     select * from {{ ref('int_health__account_non_event_signals') }}
 ),
 
@@ -411,15 +412,24 @@ paying_days as (
 fingerprint_days as (
     select
         non_event_day_hashes.account_id,
-        greatest(non_event_day_hashes.signal_date, account_windows.first_computed_date) as signal_date,
+        account_windows.first_computed_date as signal_date,
         bit_xor(non_event_day_hashes.day_hash) as day_hash,
         false as is_paying_day
     from non_event_day_hashes
     inner join account_windows
         on non_event_day_hashes.account_id = account_windows.account_id
-    group by
+    where non_event_day_hashes.signal_date < account_windows.first_computed_date
+    group by non_event_day_hashes.account_id, account_windows.first_computed_date
+    union all
+    select
         non_event_day_hashes.account_id,
-        greatest(non_event_day_hashes.signal_date, account_windows.first_computed_date)
+        non_event_day_hashes.signal_date,
+        non_event_day_hashes.day_hash,
+        false as is_paying_day
+    from non_event_day_hashes
+    inner join account_windows
+        on non_event_day_hashes.account_id = account_windows.account_id
+    where non_event_day_hashes.signal_date >= account_windows.first_computed_date
     union all
     select
         account_id,
