@@ -1,8 +1,8 @@
 {#- The daily facts of each account other than product events, MRR and onboarding, one row per
     account, local day and signal: the changes of the running totals (provisioned users, open tickets,
     failed invoices) and the day's counts of the windowed ones. Their sources carry no arrival time and
-    are small, so the table is rebuilt whole on every run, beside the event models: the health inputs
-    read it and find late facts by content (`int_health__account_non_event_day_hashes`). -#}
+    are small, so the table is rebuilt whole on every run, beside the event models. The health inputs
+    read it, and hash each day's facts into the fingerprint that finds late ones by content. -#}
 with
 
 users as (
