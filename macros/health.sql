@@ -53,33 +53,37 @@
     unix_date({{ date_column }})
 {%- endmacro %}
 
-{#- Window over an account's daily rows covering the `days` local days ending on the current row. -#}
+{#- Window over an account's rows of the `days` local days ending on the current row's day. -#}
 {% macro trailing_days(days) -%}
     over (partition by account_id order by {{ day_number() }} range between {{ days - 1 }} preceding and current row)
 {%- endmacro %}
 
-{#- One rolling input of an account's daily rows (a `window` of the health inputs: `name`, `aggregate`
-    sum, max or last (the latest non-null value), `signal` column, `days` ending on the row's day or
-    none for a running total, optional `keeps_null` and `type`, integer unless given): a window
-    function over the account's days or, given `last_day` (a column holding the one day computed),
-    an aggregate over the account's rows (by their `date`) up to it, grouped by account (DuckDB:
-    `arg_max`). -#}
+{#- One rolling input of an account's signal rows (a `window` of the health inputs: `name`, `aggregate`
+    sum, max, bit_xor or last (the latest non-null value), the `column` it reads (signal_value unless
+    given) of the rows of its `signal` (of every row when none), `days` ending on the row's day or none
+    for a running total, optional `keeps_null` and `type`, integer unless given): a window function
+    over the account's rows, each row seeing its whole day, or, given `last_day` (a column holding the
+    one day computed), an aggregate over the account's rows (by their `date`) up to it, grouped by
+    account (DuckDB: `arg_max`). -#}
 {% macro rolling_window(window, last_day=none) -%}
     {%- set type = window.get('type', 'integer') -%}
+    {%- set column = window.get('column', 'signal_value') -%}
+    {%- set input = column if window.signal is not defined
+        else "case when signal_name = '" ~ window.signal ~ "' then " ~ column ~ " end" -%}
     {%- if last_day is none -%}
         {%- set frame = running_total() if window.days is none else trailing_days(window.days) -%}
         {%- if window.aggregate == 'last' -%}
-            {%- set value = last_non_null(window.signal) ~ ' ' ~ frame -%}
+            {%- set value = last_non_null(input) ~ ' ' ~ frame -%}
         {%- else -%}
-            {%- set value = window.aggregate ~ '(' ~ window.signal ~ ') ' ~ frame -%}
+            {%- set value = window.aggregate ~ '(' ~ input ~ ') ' ~ frame -%}
         {%- endif -%}
     {%- else -%}
         {%- set in_window = 'true' if window.days is none else 'date >= ' ~ last_day ~ ' - ' ~ (window.days - 1) -%}
         {%- if window.aggregate == 'last' -%}
-            {%- set value = 'arg_max(' ~ window.signal ~ ', date) filter (where ' ~ window.signal
+            {%- set value = 'arg_max(' ~ input ~ ', date) filter (where ' ~ input
                 ~ ' is not null and ' ~ in_window ~ ')' -%}
         {%- else -%}
-            {%- set value = window.aggregate ~ '(case when ' ~ in_window ~ ' then ' ~ window.signal ~ ' end)' -%}
+            {%- set value = window.aggregate ~ '(case when ' ~ in_window ~ ' then ' ~ input ~ ' end)' -%}
         {%- endif -%}
     {%- endif -%}
     {%- set value = value if window.get('keeps_null') else 'coalesce(' ~ value ~ ', 0)' -%}
@@ -93,16 +97,49 @@
     {%- endfor -%}
 {%- endmacro %}
 
+{#- The signals of `windows` (see `rolling_window`) that are running totals, quoted, comma-separated. -#}
+{% macro running_total_signals(windows) -%}
+    {%- for window in windows if window.days is none -%}
+        '{{ window.signal }}'{{ ', ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#- The union of the signal rows of `sources` (each a `relation` with account_id and signal_date, the
+    `signal_name` expression, the `columns` it fills as a mapping of column to expression, and an
+    optional `where`): account_id, signal_date, signal_name and then `columns` (each a `name` and a
+    `type` to cast to, none to keep the source's), null where a source does not fill one. -#}
+{% macro signal_rows(sources, columns) -%}
+    {%- for source in sources %}
+        select
+            account_id,
+            signal_date,
+            {{ source.signal_name }}{{ ' as signal_name' if source.signal_name != 'signal_name' }},
+            {%- for column in columns %}
+                {%- set value = source.columns.get(column.name, 'null') %}
+                {%- if column.type is not none %}
+                    {%- set value = 'cast(' ~ value ~ ' as ' ~ column.type ~ ')' %}
+                {%- endif %}
+            {{ value }}{{ ' as ' ~ column.name if value != column.name }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ source.relation }}
+        {%- if source.where is defined %}
+        where {{ source.where }}
+        {%- endif %}
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
 {#- Gaps and islands: the date minus its rank in the partition, equal for consecutive days and
     different across a gap, so grouping by it yields each run of consecutive days. -#}
 {% macro consecutive_days_anchor(partition_by, date_column='date') -%}
     {{ date_column }} - cast(row_number() over (partition by {{ partition_by }} order by {{ date_column }}) as integer)
 {%- endmacro %}
 
-{#- Window summing an account's daily changes from the first row to the current one, ordered like
-    `trailing_days` so that both kinds of window share one sort. -#}
+{#- Window over an account's rows from its first day to the current row's day, that whole day included
+    (a day may hold several rows), ordered like `trailing_days` so that both kinds of window share one
+    sort. -#}
 {% macro running_total() -%}
-    over (partition by account_id order by {{ day_number() }} rows between unbounded preceding and current row)
+    over (partition by account_id order by {{ day_number() }} range between unbounded preceding and current row)
 {%- endmacro %}
 
 {#- The CS playbook (docs/marts.md) for a health colour: green -> upsell / cross-sell, yellow -> training or

@@ -23,9 +23,10 @@
 {%- set longest_window_days = [180, var('health_no_login_red_days'), var('alert_no_login_days')] | max -%}
 {%- set longest_event_window_days = [30, var('health_no_login_red_days'), var('alert_no_login_days')] | max -%}
 
-{#- The rolling inputs, each an aggregate of one daily signal over the `days` local days ending on the
+{#- The rolling inputs, each an aggregate of one signal's values over the `days` local days ending on the
     row's day (none: every day up to it, a running total), zero when no day has the signal unless
-    `keeps_null`, cast to `type`. -#}
+    `keeps_null`, cast to `type` (macro `rolling_window`). The fingerprint is the running fold of the
+    non-event day hashes. -#}
 {%- set rolling_windows = [
     {'name': 'provisioned_users', 'aggregate': 'sum', 'signal': 'provisioned_user_change', 'days': none},
     {'name': 'active_users_30d', 'aggregate': 'sum', 'signal': 'active_user_change', 'days': none},
@@ -42,7 +43,40 @@
     {'name': 'csat_score_sum_180d', 'aggregate': 'sum', 'signal': 'csat_score_sum', 'days': 180, 'keeps_null': true, 'type': 'decimal(18, 2)'},
     {'name': 'detractor_responses_30d', 'aggregate': 'sum', 'signal': 'detractor_responses', 'days': 30},
     {'name': 'failed_invoices', 'aggregate': 'sum', 'signal': 'failed_invoice_change', 'days': none},
-    {'name': 'latest_event_received_at', 'aggregate': 'max', 'signal': 'events_received_at', 'days': longest_event_window_days, 'keeps_null': true, 'type': none},
+    {'name': 'latest_event_received_at', 'aggregate': 'max', 'column': 'received_at', 'days': longest_event_window_days, 'keeps_null': true, 'type': none},
+    {'name': 'non_event_inputs_fingerprint', 'aggregate': 'bit_xor', 'signal': 'non_event_day_hash', 'column': 'day_hash', 'days': none, 'keeps_null': true, 'type': none},
+] -%}
+
+{#- The columns of the signal rows after account, day and signal name, with their type (none: the
+    source's), and the sources of the rows, each with the columns it fills (the others are null). The
+    paying days' rows also carry the account's facts that a row derives from its day. -#}
+{%- set signal_columns = [
+    {'name': 'signal_value', 'type': 'double'},
+    {'name': 'received_at', 'type': 'timestamp'},
+    {'name': 'day_hash', 'type': none},
+    {'name': 'onboarding_started_at', 'type': 'timestamp'},
+    {'name': 'activated_at', 'type': 'timestamp'},
+    {'name': 'kickoff_at', 'type': 'timestamp'},
+    {'name': 'first_expanded_on', 'type': 'date'},
+] -%}
+{%- set signal_sources = [
+    {'relation': 'non_event_signals', 'signal_name': 'signal_name', 'columns': {'signal_value': 'signal_value'}},
+    {'relation': 'non_event_day_hashes', 'signal_name': "'non_event_day_hash'", 'columns': {'day_hash': 'day_hash'}},
+    {'relation': 'paying_days', 'signal_name': "'mrr'", 'columns': {
+        'signal_value': 'mrr',
+        'onboarding_started_at': 'onboarding_started_at',
+        'activated_at': 'activated_at',
+        'kickoff_at': 'kickoff_at',
+        'first_expanded_on': 'first_expanded_on',
+    }},
+    {'relation': 'account_event_days', 'signal_name': "'login_day'", 'columns': {
+        'signal_value': 'case when has_login then 1 else 0 end', 'received_at': 'max_received_at'
+    }},
+    {'relation': 'account_event_days', 'signal_name': "'core_feature_day'", 'columns': {'signal_value': '1'},
+        'where': 'has_core_feature_use'},
+    {'relation': 'active_user_changes', 'signal_name': "'active_user_change'", 'columns': {
+        'signal_value': 'active_user_change'
+    }},
 ] -%}
 
 
@@ -388,77 +422,52 @@ signal_window as (
 
 {% endif %}
 
--- The paying days computed, each MRR range expanded to its days from the account's first computed day.
-paying_days as (
+-- the first day whose MRR rose over the day before while paying: an upsell or cross-sell
+first_expansions as (
+    select
+        account_id,
+        min(range_start_on) as first_expanded_on
+    from mrr_ranges
+    where
+        previous_day_mrr > 0
+        and mrr > previous_day_mrr
+    group by account_id
+),
+
+-- The paying days computed, each MRR range expanded to its days from the account's first computed day,
+-- with the account's facts that the rows derive from their day (onboarding, first expansion): they ride
+-- on the paying days' rows through the windows, so no join follows the windows (DuckDB would hash the
+-- windows' output there, misjudging its size).
+paying_day_series as (
     select
         mrr_ranges.account_id,
-        cast(range_days.day_start as date) as signal_date,
-        mrr_ranges.mrr
+        mrr_ranges.mrr,
+        {{ date_series(
+            'greatest(mrr_ranges.range_start_on, account_windows.first_computed_date)',
+            'least(mrr_ranges.range_end_on, signal_window.end_date)',
+            'day'
+        ) }} as day_start
     from mrr_ranges
     inner join account_windows
         on mrr_ranges.account_id = account_windows.account_id
     cross join signal_window
-    cross join {{ date_series(
-        'greatest(mrr_ranges.range_start_on, account_windows.first_computed_date)',
-        'least(mrr_ranges.range_end_on, signal_window.end_date)',
-        'day'
-    ) }} as range_days (day_start)
     where mrr_ranges.range_end_on >= account_windows.first_computed_date
 ),
 
--- The fingerprints of the days computed: the day hashes before the first of them fold into one row on
--- it (an aggregate, so the window below reads only the days computed), and each paying day's row sorts
--- after the day's row of facts.
-fingerprint_days as (
+paying_days as (
     select
-        non_event_day_hashes.account_id,
-        account_windows.first_computed_date as signal_date,
-        bit_xor(non_event_day_hashes.day_hash) as day_hash,
-        false as is_paying_day
-    from non_event_day_hashes
-    inner join account_windows
-        on non_event_day_hashes.account_id = account_windows.account_id
-    where non_event_day_hashes.signal_date < account_windows.first_computed_date
-    group by non_event_day_hashes.account_id, account_windows.first_computed_date
-    union all
-    select
-        non_event_day_hashes.account_id,
-        non_event_day_hashes.signal_date,
-        non_event_day_hashes.day_hash,
-        false as is_paying_day
-    from non_event_day_hashes
-    inner join account_windows
-        on non_event_day_hashes.account_id = account_windows.account_id
-    where non_event_day_hashes.signal_date >= account_windows.first_computed_date
-    union all
-    select
-        account_id,
-        signal_date,
-        null as day_hash,
-        true as is_paying_day
-    from paying_days
-),
-
-folded_fingerprint_days as (
-    select
-        account_id,
-        signal_date,
-        is_paying_day,
-        bit_xor(day_hash) over (
-            partition by account_id
-            order by signal_date, is_paying_day
-            rows between unbounded preceding and current row
-        ) as non_event_inputs_fingerprint
-    from fingerprint_days
-),
-
-paying_day_fingerprints as (
-    select
-        account_id,
-        signal_date as date,  -- noqa: RF04
-        non_event_inputs_fingerprint
-    from folded_fingerprint_days
-    where is_paying_day
+        paying_day_series.account_id,
+        cast(paying_day_series.day_start as date) as signal_date,
+        paying_day_series.mrr,
+        onboarding.onboarding_started_at,
+        onboarding.activated_at,
+        onboarding.kickoff_at,
+        first_expansions.first_expanded_on
+    from paying_day_series
+    left join onboarding
+        on paying_day_series.account_id = onboarding.account_id
+    left join first_expansions
+        on paying_day_series.account_id = first_expansions.account_id
 ),
 
 -- The days of the event window, joined by equality: the scan of the events then skips the other days.
@@ -562,49 +571,31 @@ active_user_changes as (
     {%- endif %}
 ),
 
+-- One row per account, day and signal, each source's values in the columns it fills (the others null):
+-- the windows below read them as they are. Long and unaggregated, so the windows' one sort is all the
+-- memory they hold; an aggregate into one row per account-day (a state per signal and group) does not
+-- spill reliably in DuckDB and ran out of memory at 96M events.
 daily_signals as (
-    select * from non_event_signals
-    union all
-    select
-        account_id,
-        signal_date,
-        'mrr' as signal_name,
-        cast(mrr as decimal(18, 2)) as signal_value
-    from paying_days
-    union all
-    select
-        account_id,
-        signal_date,
-        'login_day' as signal_name,
-        cast(case when has_login then 1 else 0 end as decimal(18, 2)) as signal_value
-    from account_event_days
-    union all
-    select
-        account_id,
-        signal_date,
-        'core_feature_day' as signal_name,
-        cast(case when has_core_feature_use then 1 else 0 end as decimal(18, 2)) as signal_value
-    from account_event_days
-    union all
-    select
-        account_id,
-        signal_date,
-        'active_user_change' as signal_name,
-        cast(active_user_change as decimal(18, 2)) as signal_value
-    from active_user_changes
+    {{ signal_rows(signal_sources, signal_columns) }}
 ),
 
--- The rolling windows read the signal window; the running totals also need every change before it,
--- which are summed onto its first day. MRR is a value of its own day, only read on the days computed:
--- the rows before them then hold only the sparse signals and the events of the event window.
--- The windows sum doubles, several times faster than decimals and exact here: every summed signal is a
--- whole number, and MRR, a cents amount, is only carried and cast back.
+-- The rolling windows read the signal window; the running totals (and the fingerprint's fold) also need
+-- every row before it, which move onto its first day. MRR is a value of its own day, only read on the
+-- days computed: the rows before them then hold only the sparse signals and the events of the event
+-- window. The windows sum doubles, several times faster than decimals and exact here: every summed
+-- signal is a whole number, and MRR, a cents amount, is only carried and cast back.
 windowed_signals as (
     select
         daily_signals.account_id,
-        greatest(daily_signals.signal_date, account_windows.signal_start_date) as signal_date,
+        greatest(daily_signals.signal_date, account_windows.signal_start_date) as date,  -- noqa: RF04
         daily_signals.signal_name,
-        cast(daily_signals.signal_value as double) as signal_value
+        daily_signals.signal_value,
+        daily_signals.received_at,
+        daily_signals.day_hash,
+        daily_signals.onboarding_started_at,
+        daily_signals.activated_at,
+        daily_signals.kickoff_at,
+        daily_signals.first_expanded_on
     from daily_signals
     inner join account_windows
         on daily_signals.account_id = account_windows.account_id
@@ -615,86 +606,61 @@ windowed_signals as (
                 else account_windows.signal_start_date
             end
         )
-        or daily_signals.signal_name in (
-            'provisioned_user_change', 'active_user_change', 'open_ticket_change', 'failed_invoice_change'
-        )
-),
-
-account_day_signals as (
-    select
-        account_id,
-        signal_date as date,  -- noqa: RF04
-        max(case when signal_name = 'mrr' then signal_value end) as mrr,
-        max(case when signal_name = 'latest_nps_score' then signal_value end) as latest_nps_score,
-        sum(case when signal_name = 'login_day' then signal_value end) as login_day,
-        sum(case when signal_name = 'core_feature_day' then signal_value end) as core_feature_day,
-        sum(case when signal_name = 'active_user_change' then signal_value end) as active_user_change,
-        sum(case when signal_name = 'provisioned_user_change' then signal_value end) as provisioned_user_change,
-        sum(case when signal_name = 'engagement_activities' then signal_value end) as engagement_activities,
-        sum(case when signal_name = 'open_ticket_change' then signal_value end) as open_ticket_change,
-        sum(case when signal_name = 'urgent_tickets' then signal_value end) as urgent_tickets,
-        sum(case when signal_name = 'bad_ratings' then signal_value end) as bad_ratings,
-        sum(case when signal_name = 'csat_score_sum' then signal_value end) as csat_score_sum,
-        sum(case when signal_name = 'csat_responses' then signal_value end) as csat_responses,
-        sum(case when signal_name = 'detractor_responses' then signal_value end) as detractor_responses,
-        sum(case when signal_name = 'failed_invoice_change' then signal_value end) as failed_invoice_change
-    from windowed_signals
-    group by account_id, signal_date
-),
-
-account_days as (
-    select
-        account_day_signals.*,
-        account_event_days.max_received_at as events_received_at
-    from account_day_signals
-    left join account_event_days
-        on
-            account_day_signals.account_id = account_event_days.account_id
-            and account_day_signals.date = account_event_days.signal_date
+        or daily_signals.signal_name in ({{ running_total_signals(rolling_windows) }})
 ),
 
 -- An account recomputed from as_of_date alone needs each window on that day only: one aggregate over
 -- its rows (the rolling inputs) or a count (its active users) instead of a window function over every
--- row. The others, and every account on a full build, take the window functions.
+-- row. The others, and every account on a full build, take the window functions over all their rows;
+-- the rows that are paying days (those with MRR) are kept below.
 
 rolling_inputs_over_days as (
     select
         account_id,
         date,
-        mrr,
+        case when signal_name = 'mrr' then signal_value end as mrr,
+        onboarding_started_at,
+        activated_at,
+        kickoff_at,
+        first_expanded_on,
         {{ rolling_window_columns(rolling_windows) }}
-    from account_days
+    from windowed_signals
     {%- if recomputes_by_account %}
         where
             not exists (
                 select 1
                 from last_day_accounts
-                where last_day_accounts.account_id = account_days.account_id
+                where last_day_accounts.account_id = windowed_signals.account_id
             )
     {%- endif %}
 ),
 
 {% if recomputes_by_account %}
 
-    last_day_account_days as (
+    last_day_account_signals as (
         select
-            account_days.*,
+            windowed_signals.*,
             recompute_window.end_date as last_day
-        from account_days
+        from windowed_signals
         inner join last_day_accounts
-            on account_days.account_id = last_day_accounts.account_id
+            on windowed_signals.account_id = last_day_accounts.account_id
         cross join recompute_window
         -- later days hold changes already known (a ticket's 90th day), not yet counted
-        where account_days.date <= recompute_window.end_date
+        where windowed_signals.date <= recompute_window.end_date
     ),
 
+    -- the account's facts are on its one paying day's row
     rolling_inputs_on_last_day as (
         select
             account_id,
             max(last_day) as date,  -- noqa: RF04
-            max(case when date = last_day then mrr end) as mrr,
+            max(case when signal_name = 'mrr' and date = last_day then signal_value end) as mrr,
+            max(onboarding_started_at) as onboarding_started_at,
+            max(activated_at) as activated_at,
+            max(kickoff_at) as kickoff_at,
+            max(first_expanded_on) as first_expanded_on,
             {{ rolling_window_columns(rolling_windows, 'last_day') }}
-        from last_day_account_days
+        from last_day_account_signals
         group by account_id
     ),
 
@@ -712,18 +678,6 @@ rolling_inputs_over_days as (
 
 {% endif %}
 
--- the first day whose MRR rose over the day before while paying: an upsell or cross-sell
-first_expansions as (
-    select
-        account_id,
-        min(range_start_on) as first_expanded_on
-    from mrr_ranges
-    where
-        previous_day_mrr > 0
-        and mrr > previous_day_mrr
-    group by account_id
-),
-
 computed_rows as (
     select
         rolling_inputs.account_id,
@@ -737,19 +691,21 @@ computed_rows as (
         rolling_inputs.login_days_red_window,
         rolling_inputs.core_feature_days_30d,
         cast(
-            {{ dbt.datediff(to_local_date('onboarding.onboarding_started_at'), 'rolling_inputs.date', 'day') }}
+            {{ dbt.datediff(to_local_date('rolling_inputs.onboarding_started_at'), 'rolling_inputs.date', 'day') }}
             as integer
         ) as tenure_days,
-        onboarding.onboarding_started_at,
+        rolling_inputs.onboarding_started_at,
         -- only an activation that has happened by the end of the day, so the row never changes later
         case
-            when onboarding.activated_at < {{ end_of_local_day_utc('rolling_inputs.date') }}
-                then onboarding.activated_at
+            when rolling_inputs.activated_at < {{ end_of_local_day_utc('rolling_inputs.date') }}
+                then rolling_inputs.activated_at
         end as activated_at,
-        coalesce(onboarding.kickoff_at < {{ end_of_local_day_utc('rolling_inputs.date') }}, false) as kickoff_held,
-        coalesce(onboarding.activated_at < {{ end_of_local_day_utc('rolling_inputs.date') }}, false) as is_activated,
+        coalesce(rolling_inputs.kickoff_at < {{ end_of_local_day_utc('rolling_inputs.date') }}, false) as kickoff_held,
+        coalesce(
+            rolling_inputs.activated_at < {{ end_of_local_day_utc('rolling_inputs.date') }}, false
+        ) as is_activated,
         rolling_inputs.engagement_activities_90d,
-        coalesce(first_expansions.first_expanded_on <= rolling_inputs.date, false) as has_expanded,
+        coalesce(rolling_inputs.first_expanded_on <= rolling_inputs.date, false) as has_expanded,
         rolling_inputs.latest_nps_score_180d,
         rolling_inputs.csat_responses_180d,
         cast(
@@ -761,22 +717,11 @@ computed_rows as (
         rolling_inputs.detractor_responses_30d,
         rolling_inputs.failed_invoices,
         rolling_inputs.latest_event_received_at,
-        paying_day_fingerprints.non_event_inputs_fingerprint,
+        rolling_inputs.non_event_inputs_fingerprint,
         {{ run_started_at_utc() }} as derived_at
     from rolling_inputs
-    inner join account_windows
-        on rolling_inputs.account_id = account_windows.account_id
-    left join onboarding
-        on rolling_inputs.account_id = onboarding.account_id
-    left join first_expansions
-        on rolling_inputs.account_id = first_expansions.account_id
-    left join paying_day_fingerprints
-        on
-            rolling_inputs.account_id = paying_day_fingerprints.account_id
-            and rolling_inputs.date = paying_day_fingerprints.date
-    where
-        rolling_inputs.mrr > 0
-        and rolling_inputs.date >= account_windows.first_computed_date
+    -- the paying days computed: only their rows carry MRR
+    where rolling_inputs.mrr > 0
 ),
 
 {% if recomputes_by_account %}

@@ -22,11 +22,14 @@ series_bounds as (
         and subscriptions.started_at < {{ as_of_end_utc() }}
 ),
 
-month_series as (
-    select cast(generated_months.month_start as date) as month  -- noqa: RF04
+generated_months as (
+    select {{ date_series('first_month', 'as_of_month', 'month') }} as month_start
     from series_bounds
-    cross join {{ date_series('series_bounds.first_month', 'series_bounds.as_of_month', 'month') }}
-        as generated_months (month_start)
+),
+
+month_series as (
+    select cast(month_start as date) as month  -- noqa: RF04
+    from generated_months
 ),
 
 snapshot_days as (

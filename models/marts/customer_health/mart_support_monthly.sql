@@ -36,11 +36,14 @@ ticket_range as (
     from tickets_as_of
 ),
 
-months as (
-    select cast(month_series.month_start as date) as month  -- noqa: RF04
+month_series as (
+    select {{ date_series('first_month', dbt.date_trunc('month', as_of_date()), 'month') }} as month_start
     from ticket_range
-    cross join {{ date_series('ticket_range.first_month', dbt.date_trunc('month', as_of_date()), 'month') }}
-        as month_series (month_start)
+),
+
+months as (
+    select cast(month_start as date) as month  -- noqa: RF04
+    from month_series
 ),
 
 monthly_tickets as (
