@@ -3,6 +3,24 @@
     failed invoices) and the day's counts of the windowed ones. Their sources carry no arrival time and
     are small, so the table is rebuilt whole on every run, beside the event models. The health inputs
     read it, and hash each day's facts into the fingerprint that finds late ones by content. -#}
+{%- set signal_sources = [] -%}
+{%- for relation, signal in [
+    ('provisioned_user_changes', 'provisioned_user_change'),
+    ('engagement_activity_days', 'engagement_activities'),
+    ('ticket_changes', 'open_ticket_change'),
+    ('ticket_changes', 'urgent_tickets'),
+    ('ticket_changes', 'bad_ratings'),
+    ('survey_days', 'latest_nps_score'),
+    ('survey_days', 'csat_score_sum'),
+    ('survey_days', 'csat_responses'),
+    ('survey_days', 'detractor_responses'),
+    ('failed_invoice_changes', 'failed_invoice_change'),
+] -%}
+    {%- do signal_sources.append(
+        {'relation': relation, 'signal_name': "'" ~ signal ~ "'", 'columns': {'signal_value': signal}}
+    ) -%}
+{%- endfor -%}
+
 with
 
 users as (
@@ -145,77 +163,9 @@ failed_invoice_changes as (
     where paid_on > failed_from
 ),
 
--- every fact above as (signal_name, signal_value)
-signal_rows as (
-    select
-        account_id,
-        signal_date,
-        'provisioned_user_change' as signal_name,
-        cast(provisioned_user_change as decimal(18, 2)) as signal_value
-    from provisioned_user_changes
-    union all
-    select
-        account_id,
-        signal_date,
-        'engagement_activities' as signal_name,
-        cast(engagement_activities as decimal(18, 2)) as signal_value
-    from engagement_activity_days
-    union all
-    select
-        account_id,
-        signal_date,
-        'open_ticket_change' as signal_name,
-        cast(open_ticket_change as decimal(18, 2)) as signal_value
-    from ticket_changes
-    union all
-    select
-        account_id,
-        signal_date,
-        'urgent_tickets' as signal_name,
-        cast(urgent_tickets as decimal(18, 2)) as signal_value
-    from ticket_changes
-    union all
-    select
-        account_id,
-        signal_date,
-        'bad_ratings' as signal_name,
-        cast(bad_ratings as decimal(18, 2)) as signal_value
-    from ticket_changes
-    union all
-    select
-        account_id,
-        signal_date,
-        'latest_nps_score' as signal_name,
-        cast(latest_nps_score as decimal(18, 2)) as signal_value
-    from survey_days
-    union all
-    select
-        account_id,
-        signal_date,
-        'csat_score_sum' as signal_name,
-        cast(csat_score_sum as decimal(18, 2)) as signal_value
-    from survey_days
-    union all
-    select
-        account_id,
-        signal_date,
-        'csat_responses' as signal_name,
-        cast(csat_responses as decimal(18, 2)) as signal_value
-    from survey_days
-    union all
-    select
-        account_id,
-        signal_date,
-        'detractor_responses' as signal_name,
-        cast(detractor_responses as decimal(18, 2)) as signal_value
-    from survey_days
-    union all
-    select
-        account_id,
-        signal_date,
-        'failed_invoice_change' as signal_name,
-        cast(failed_invoice_change as decimal(18, 2)) as signal_value
-    from failed_invoice_changes
+-- every fact above as (signal_name, signal_value): each signal is the column of its name
+signal_facts as (
+    {{ signal_rows(signal_sources, [{'name': 'signal_value', 'type': 'decimal(18, 2)'}]) }}
 ),
 
 -- One row per account, day and signal: what the windows read (a sum, or the day's one latest NPS
@@ -226,7 +176,7 @@ final as (
         signal_date,
         signal_name,
         sum(signal_value) as signal_value
-    from signal_rows
+    from signal_facts
     group by account_id, signal_date, signal_name
     having sum(signal_value) <> 0 or (signal_name = 'latest_nps_score' and sum(signal_value) is not null)
 )
