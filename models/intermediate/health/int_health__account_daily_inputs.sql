@@ -62,6 +62,9 @@
 {%- set signal_sources = [
     {'relation': 'non_event_signals', 'signal_name': 'signal_name', 'columns': {'signal_value': 'signal_value'}},
     {'relation': 'non_event_day_hashes', 'signal_name': "'non_event_day_hash'", 'columns': {'day_hash': 'day_hash'}},
+    {'relation': 'prior_running_totals', 'signal_name': 'signal_name', 'columns': {
+        'signal_value': 'signal_value', 'day_hash': 'day_hash'
+    }},
     {'relation': 'paying_days', 'signal_name': "'mrr'", 'columns': {
         'signal_value': 'mrr',
         'onboarding_started_at': 'onboarding_started_at',
@@ -571,6 +574,37 @@ active_user_changes as (
     {%- endif %}
 ),
 
+-- The running totals and the fingerprint also need every change before the signal window: folded into
+-- one row per account and signal on its first day. Only the non-event facts and their day hashes reach
+-- back that far: the events are read from 29 days before the first computed day, well inside it.
+prior_running_totals as (
+    select
+        non_event_signals.account_id,
+        account_windows.signal_start_date as signal_date,
+        non_event_signals.signal_name,
+        sum(non_event_signals.signal_value) as signal_value,
+        null as day_hash
+    from non_event_signals
+    inner join account_windows
+        on non_event_signals.account_id = account_windows.account_id
+    where
+        non_event_signals.signal_date < account_windows.signal_start_date
+        and non_event_signals.signal_name in ({{ running_total_signals(rolling_windows) }})
+    group by non_event_signals.account_id, account_windows.signal_start_date, non_event_signals.signal_name
+    union all
+    select
+        non_event_day_hashes.account_id,
+        account_windows.signal_start_date as signal_date,
+        'non_event_day_hash' as signal_name,
+        null as signal_value,
+        bit_xor(non_event_day_hashes.day_hash) as day_hash
+    from non_event_day_hashes
+    inner join account_windows
+        on non_event_day_hashes.account_id = account_windows.account_id
+    where non_event_day_hashes.signal_date < account_windows.signal_start_date
+    group by non_event_day_hashes.account_id, account_windows.signal_start_date
+),
+
 -- One row per account, day and signal, each source's values in the columns it fills (the others null):
 -- the windows below read them as they are. Long and unaggregated, so the windows' one sort is all the
 -- memory they hold; an aggregate into one row per account-day (a state per signal and group) does not
@@ -579,15 +613,15 @@ daily_signals as (
     {{ signal_rows(signal_sources, signal_columns) }}
 ),
 
--- The rolling windows read the signal window; the running totals (and the fingerprint's fold) also need
--- every row before it, which move onto its first day. MRR is a value of its own day, only read on the
--- days computed: the rows before them then hold only the sparse signals and the events of the event
--- window. The windows sum doubles, several times faster than decimals and exact here: every summed
--- signal is a whole number, and MRR, a cents amount, is only carried and cast back.
+-- The rolling windows read the signal window, where the rows from before it are folded (above). MRR is
+-- a value of its own day, only read on the days computed: the rows before them then hold only the
+-- sparse signals and the events of the event window. The windows sum doubles, several times faster than
+-- decimals and exact here: every summed signal is a whole number, and MRR, a cents amount, is only
+-- carried and cast back.
 windowed_signals as (
     select
         daily_signals.account_id,
-        greatest(daily_signals.signal_date, account_windows.signal_start_date) as date,  -- noqa: RF04
+        daily_signals.signal_date as date,  -- noqa: RF04
         daily_signals.signal_name,
         daily_signals.signal_value,
         daily_signals.received_at,
@@ -606,7 +640,6 @@ windowed_signals as (
                 else account_windows.signal_start_date
             end
         )
-        or daily_signals.signal_name in ({{ running_total_signals(rolling_windows) }})
 ),
 
 -- An account recomputed from as_of_date alone needs each window on that day only: one aggregate over
