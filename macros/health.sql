@@ -129,6 +129,17 @@
     {%- endfor %}
 {%- endmacro %}
 
+{#- `columns` (mappings with a `name`, and optionally the `relation` holding it) as a select list: each
+    qualified by `relation` (default: the column's own; '' for none), and given an `aggregate`, that
+    aggregate of it named as the column. -#}
+{% macro column_list(columns, relation=none, aggregate=none) -%}
+    {%- for column in columns -%}
+        {%- set qualifier = column.get('relation', '') if relation is none else relation -%}
+        {%- set reference = (qualifier ~ '.' if qualifier else '') ~ column.name -%}
+        {{ aggregate ~ '(' ~ reference ~ ') as ' ~ column.name if aggregate else reference }}{{ ', ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
 {#- Gaps and islands: the date minus its rank in the partition, equal for consecutive days and
     different across a gap, so grouping by it yields each run of consecutive days. -#}
 {% macro consecutive_days_anchor(partition_by, date_column='date') -%}

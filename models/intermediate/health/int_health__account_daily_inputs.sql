@@ -47,31 +47,33 @@
     {'name': 'non_event_inputs_fingerprint', 'aggregate': 'bit_xor', 'signal': 'non_event_day_hash', 'column': 'day_hash', 'days': none, 'keeps_null': true, 'type': none},
 ] -%}
 
+{#- The account's facts that a row derives from its day (onboarding, first expansion): the paying days'
+    rows carry them through the windows, read from `relation`. -#}
+{%- set carried_facts = [
+    {'name': 'onboarding_started_at', 'type': 'timestamp', 'relation': 'onboarding'},
+    {'name': 'activated_at', 'type': 'timestamp', 'relation': 'onboarding'},
+    {'name': 'kickoff_at', 'type': 'timestamp', 'relation': 'onboarding'},
+    {'name': 'first_expanded_on', 'type': 'date', 'relation': 'first_expansions'},
+] -%}
+{%- set paying_day_columns = {'signal_value': 'mrr'} -%}
+{%- for fact in carried_facts -%}
+    {%- do paying_day_columns.update({fact.name: fact.name}) -%}
+{%- endfor -%}
+
 {#- The columns of the signal rows after account, day and signal name, with their type (none: the
-    source's), and the sources of the rows, each with the columns it fills (the others are null). The
-    paying days' rows also carry the account's facts that a row derives from its day. -#}
+    source's), and the sources of the rows, each with the columns it fills (the others are null). -#}
 {%- set signal_columns = [
     {'name': 'signal_value', 'type': 'double'},
     {'name': 'received_at', 'type': 'timestamp'},
     {'name': 'day_hash', 'type': none},
-    {'name': 'onboarding_started_at', 'type': 'timestamp'},
-    {'name': 'activated_at', 'type': 'timestamp'},
-    {'name': 'kickoff_at', 'type': 'timestamp'},
-    {'name': 'first_expanded_on', 'type': 'date'},
-] -%}
+] + carried_facts -%}
 {%- set signal_sources = [
     {'relation': 'non_event_signals', 'signal_name': 'signal_name', 'columns': {'signal_value': 'signal_value'}},
     {'relation': 'non_event_day_hashes', 'signal_name': "'non_event_day_hash'", 'columns': {'day_hash': 'day_hash'}},
     {'relation': 'prior_running_totals', 'signal_name': 'signal_name', 'columns': {
         'signal_value': 'signal_value', 'day_hash': 'day_hash'
     }},
-    {'relation': 'paying_days', 'signal_name': "'mrr'", 'columns': {
-        'signal_value': 'mrr',
-        'onboarding_started_at': 'onboarding_started_at',
-        'activated_at': 'activated_at',
-        'kickoff_at': 'kickoff_at',
-        'first_expanded_on': 'first_expanded_on',
-    }},
+    {'relation': 'paying_days', 'signal_name': "'mrr'", 'columns': paying_day_columns},
     {'relation': 'account_event_days', 'signal_name': "'login_day'", 'columns': {
         'signal_value': 'case when has_login then 1 else 0 end', 'received_at': 'max_received_at'
     }},
@@ -462,10 +464,7 @@ paying_days as (
         paying_day_series.account_id,
         cast(paying_day_series.day_start as date) as signal_date,
         paying_day_series.mrr,
-        onboarding.onboarding_started_at,
-        onboarding.activated_at,
-        onboarding.kickoff_at,
-        first_expansions.first_expanded_on
+        {{ column_list(carried_facts) }}
     from paying_day_series
     left join onboarding
         on paying_day_series.account_id = onboarding.account_id
@@ -626,10 +625,7 @@ windowed_signals as (
         daily_signals.signal_value,
         daily_signals.received_at,
         daily_signals.day_hash,
-        daily_signals.onboarding_started_at,
-        daily_signals.activated_at,
-        daily_signals.kickoff_at,
-        daily_signals.first_expanded_on
+        {{ column_list(carried_facts, 'daily_signals') }}
     from daily_signals
     inner join account_windows
         on daily_signals.account_id = account_windows.account_id
@@ -652,10 +648,7 @@ rolling_inputs_over_days as (
         account_id,
         date,
         case when signal_name = 'mrr' then signal_value end as mrr,
-        onboarding_started_at,
-        activated_at,
-        kickoff_at,
-        first_expanded_on,
+        {{ column_list(carried_facts, '') }},
         {{ rolling_window_columns(rolling_windows) }}
     from windowed_signals
     {%- if recomputes_by_account %}
@@ -688,10 +681,7 @@ rolling_inputs_over_days as (
             account_id,
             max(last_day) as date,  -- noqa: RF04
             max(case when signal_name = 'mrr' and date = last_day then signal_value end) as mrr,
-            max(onboarding_started_at) as onboarding_started_at,
-            max(activated_at) as activated_at,
-            max(kickoff_at) as kickoff_at,
-            max(first_expanded_on) as first_expanded_on,
+            {{ column_list(carried_facts, '', 'max') }},
             {{ rolling_window_columns(rolling_windows, 'last_day') }}
         from last_day_account_signals
         group by account_id
