@@ -320,13 +320,13 @@ def test_event_batches_with_redelivery_and_late_arrival_equal_full_build(
 # build, where every row is of the latest load, it groups every row's hash.
 @pytest.mark.parametrize("loaded_by", ["incremental_run", "full_build"])
 def test_event_id_redelivered_with_other_content_fails_uniqueness(
-    loaded_by: str, small_raw_dataset: Path, full_build: Path, tmp_path: Path
+    loaded_by: str, small_raw_dataset: Path, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     raw_dir = tmp_path / "raw"
     shutil.copytree(small_raw_dataset, raw_dir)
     warehouse = tmp_path / "warehouse.duckdb"
     if loaded_by == "incremental_run":
-        shutil.copy(full_build, warehouse)
+        shutil.copy(request.getfixturevalue("full_build"), warehouse)
     # The stream's latest event arrives again a minute later with other properties.
     with duckdb.connect() as connection:
         connection.execute(

@@ -21,10 +21,7 @@
     ).columns[0].values()[0] -%}
 {%- endif %}
 
-with latest_load as (
-    select max(loaded_at) as loaded_at
-    from {{ model }}
-),
+with
 
 {%- if every_row_is_latest %}
 
@@ -36,6 +33,11 @@ with latest_load as (
     )
 
 {%- else %}
+
+    latest_load as (
+        select max(loaded_at) as loaded_at
+        from {{ model }}
+    ),
 
     latest_load_value_hashes as (
         select distinct {{ value_hash }} as value_hash
@@ -60,17 +62,22 @@ with latest_load as (
 
 {%- endif %}
 
+{#- With every row in the latest load, each repeated value is one it wrote. -#}
 select
     tested_rows.{{ column_name }},
     count(*) as occurrences
 from (select {{ column_name }}, {{ value_hash }} as value_hash, loaded_at from {{ model }}) as tested_rows
-cross join latest_load
+{%- if not every_row_is_latest %}
+    cross join latest_load
+{%- endif %}
 where
     tested_rows.{{ column_name }} is not null
     and tested_rows.value_hash in (select repeated_value_hashes.value_hash from repeated_value_hashes)
 group by tested_rows.{{ column_name }}
 having
     count(*) > 1
-    and bool_or(tested_rows.loaded_at = latest_load.loaded_at)
+    {%- if not every_row_is_latest %}
+        and bool_or(tested_rows.loaded_at = latest_load.loaded_at)
+    {%- endif %}
 
 {% endtest %}

@@ -7,9 +7,9 @@
 {%- for relation, signal in [
     ('provisioned_user_changes', 'provisioned_user_change'),
     ('engagement_activity_days', 'engagement_activities'),
-    ('ticket_changes', 'open_ticket_change'),
-    ('ticket_changes', 'urgent_tickets'),
-    ('ticket_changes', 'bad_ratings'),
+    ('open_ticket_changes', 'open_ticket_change'),
+    ('urgent_ticket_days', 'urgent_tickets'),
+    ('bad_rating_days', 'bad_ratings'),
     ('survey_days', 'latest_nps_score'),
     ('survey_days', 'csat_score_sum'),
     ('survey_days', 'csat_responses'),
@@ -86,29 +86,34 @@ ticket_spans as (
     from tickets
 ),
 
-ticket_changes as (
-    -- a ticket counts as open from its creation day until it is solved or 90 days old
+-- a ticket counts as open from its creation day until it is solved or 90 days old
+open_ticket_changes as (
     select
         account_id,
         created_on as signal_date,
-        1 as open_ticket_change,
-        case when priority = 'urgent' then 1 else 0 end as urgent_tickets,
-        0 as bad_ratings
+        1 as open_ticket_change
     from ticket_spans
     union all
     select
         account_id,
         least(coalesce(solved_on, cast(created_on + 90 as date)), cast(created_on + 90 as date)) as signal_date,
-        -1 as open_ticket_change,
-        0 as urgent_tickets,
-        0 as bad_ratings
+        -1 as open_ticket_change
     from ticket_spans
-    union all
+),
+
+urgent_ticket_days as (
+    select
+        account_id,
+        created_on as signal_date,
+        1 as urgent_tickets
+    from ticket_spans
+    where priority = 'urgent'
+),
+
+bad_rating_days as (
     select
         account_id,
         solved_on as signal_date,
-        0 as open_ticket_change,
-        0 as urgent_tickets,
         1 as bad_ratings
     from ticket_spans
     where satisfaction_rating = 'bad'
@@ -175,7 +180,8 @@ final as (
         account_id,
         signal_date,
         signal_name,
-        sum(signal_value) as signal_value
+        -- the facts' own type: a sum widens it to 38 digits
+        cast(sum(signal_value) as decimal(18, 2)) as signal_value
     from signal_facts
     group by account_id, signal_date, signal_name
     having sum(signal_value) <> 0 or (signal_name = 'latest_nps_score' and sum(signal_value) is not null)
