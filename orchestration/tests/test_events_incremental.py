@@ -2,11 +2,11 @@
 
 `base_product__events` loads only the raw events received from its watermark (latest received_at,
 less `event_redelivery_window_hours`) on, replacing the stored rows received at the batch's instants,
-so re-deliveries raise `delivered_row_count`. `int_product__events_daily` is incremental in whole local
-days: each run rebuilds the days touched by events received after the table's watermark and the days
-after its last day, or exactly the days of a backfill window; `int_onboarding__project_completion_days`
-keeps its completed-project rows, replacing those that changed. These tests build them in several
-sequences on the same raw data and compare every row with a full build.
+so re-deliveries raise `delivered_row_count`. `int_onboarding__project_completion_days` aggregates the
+completed projects by local day and user: each run rebuilds the user-days touched by completions
+received after the table's watermark and the days after its last day, or exactly the days of a
+backfill window. These tests build them in several sequences on the same raw data and compare every
+row with a full build.
 """
 
 import json
@@ -20,14 +20,11 @@ import duckdb
 import pytest
 from conftest import REPO_ROOT, SMALL_DATASET_END_DATE, VENV_BIN, WITHOUT_RUN_STAMPS
 
-MODEL = "int_product__events_daily"
-TABLE = f"intermediate.{MODEL}"
 COMPLETIONS_MODEL = "int_onboarding__project_completion_days"
 COMPLETIONS_TABLE = f"intermediate.{COMPLETIONS_MODEL}"
 BASE_TABLE = "staging.base_product__events"
 # The keys the tables are unique on by construction (no data test re-checks them on every run).
 TABLE_KEYS = {
-    TABLE: "activity_date, account_id, user_id, event_name",
     COMPLETIONS_TABLE: "activity_date, account_id, user_id",
     BASE_TABLE: "event_id, user_id, account_id, raw_event_name, occurred_at, received_at, platform, properties",
 }
@@ -36,9 +33,9 @@ EARLIER_AS_OF = "2026-10-12"
 REDELIVERY_WINDOW = timedelta(hours=48)
 
 
-def build_events_daily(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str, **extra_vars: str) -> None:
-    """Build the aggregate, the completed-project days read from it, and their parents (seeds, staging
-    models) into `warehouse`, without tests."""
+def build_event_models(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str, **extra_vars: str) -> None:
+    """Build the completed-project days and their parents (seeds, staging models) into `warehouse`,
+    without tests."""
     env = {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse)}
     run_vars = json.dumps({"as_of_date": as_of, **extra_vars})
     subprocess.run(
@@ -63,12 +60,12 @@ def build_events_daily(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: 
     )
 
 
-def read_rows(warehouse: Path, table: str = TABLE) -> list[tuple]:
+def read_rows(warehouse: Path, table: str) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         return connection.sql(f"select {WITHOUT_RUN_STAMPS} from {table} order by all").fetchall()
 
 
-def assert_same_rows(built_incrementally: Path, built_fully: Path, table: str = TABLE) -> None:
+def assert_same_rows(built_incrementally: Path, built_fully: Path, table: str) -> None:
     incremental_rows = read_rows(built_incrementally, table)
     full_rows = read_rows(built_fully, table)
     assert full_rows, "the full build produced no rows, so the comparison would prove nothing"
@@ -81,8 +78,8 @@ def assert_same_rows(built_incrementally: Path, built_fully: Path, table: str = 
     assert duplicate_keys == 0, f"{table} holds rows sharing a key ({TABLE_KEYS[table]})"
 
 
-def assert_same_daily_tables(built_incrementally: Path, built_fully: Path) -> None:
-    for table in (TABLE, COMPLETIONS_TABLE):
+def assert_same_event_tables(built_incrementally: Path, built_fully: Path) -> None:
+    for table in (BASE_TABLE, COMPLETIONS_TABLE):
         assert_same_rows(built_incrementally, built_fully, table)
 
 
@@ -123,13 +120,14 @@ def split_event_landing(full_raw: Path, first_landing: Path, cutoff: str) -> Pat
 def full_build(small_raw_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("events_full")
     warehouse = work / "warehouse.duckdb"
-    build_events_daily(small_raw_dataset, warehouse, work / "target", SMALL_DATASET_END_DATE)
+    build_event_models(small_raw_dataset, warehouse, work / "target", SMALL_DATASET_END_DATE)
     return warehouse
 
 
 def land_late_arrival_before(raw_dir: Path, occurred_before: str) -> None:
-    """Land a copy of the last event occurring before `occurred_before` that arrives with the stream's
-    latest received_at, so a table built up to that day already carries the stream's final watermark."""
+    """Land a copy of the last completed project occurring before `occurred_before` that arrives with
+    the stream's latest received_at, so a table built up to that day already carries the stream's final
+    watermark."""
     with duckdb.connect() as connection:
         connection.execute(
             f"""
@@ -138,7 +136,7 @@ def land_late_arrival_before(raw_dir: Path, occurred_before: str) -> None:
                     'late-' || event_id as event_id, user_id, account_id, event_name, occurred_at,
                     (select max(received_at) from {raw_events(raw_dir)}) as received_at, platform, properties
                 from {raw_events(raw_dir)}
-                where occurred_at < ?
+                where event_name = 'project_completed' and occurred_at < ?
                 order by occurred_at desc, event_id
                 limit 1
             ) to '{raw_dir}/product/events/late_arrival.parquet' (format parquet)
@@ -150,25 +148,29 @@ def land_late_arrival_before(raw_dir: Path, occurred_before: str) -> None:
 def test_moving_as_of_date_forward_equals_full_build(small_raw_dataset: Path, tmp_path: Path) -> None:
     raw_dir = tmp_path / "raw"
     shutil.copytree(small_raw_dataset, raw_dir)
-    # 12:00 UTC is 21:00 in Asia/Tokyo: the late event belongs to EARLIER_AS_OF itself.
     land_late_arrival_before(raw_dir, f"{EARLIER_AS_OF} 12:00:00")
     full_build = tmp_path / "full.duckdb"
-    build_events_daily(raw_dir, full_build, tmp_path / "target_full", SMALL_DATASET_END_DATE)
+    build_event_models(raw_dir, full_build, tmp_path / "target_full", SMALL_DATASET_END_DATE)
 
     warehouse = tmp_path / "warehouse.duckdb"
-    build_events_daily(raw_dir, warehouse, tmp_path / "target", EARLIER_AS_OF)
+    build_event_models(raw_dir, warehouse, tmp_path / "target", EARLIER_AS_OF)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         watermark, last_day = connection.sql(
-            f"select max(max_received_at), max(activity_date) from {TABLE}"
+            f"select max(max_received_at), max(activity_date) from {COMPLETIONS_TABLE}"
         ).fetchall()[0]
     with duckdb.connect() as connection:
         latest_received = connection.sql(f"select max(received_at) from {raw_events(raw_dir)}").fetchall()[0][0]
-    # No event is received after the watermark: only the days after the table's last day bring the rest.
+    with duckdb.connect(str(full_build), read_only=True) as connection:
+        later_days = connection.execute(
+            f"select count(distinct activity_date) from {COMPLETIONS_TABLE} where activity_date > ?", [last_day]
+        ).fetchall()[0][0]
+    # No completion is received after the watermark: only the days after the table's last day bring the rest.
     assert watermark == latest_received
-    assert str(last_day) == EARLIER_AS_OF
+    assert str(last_day) <= EARLIER_AS_OF
+    assert later_days > 0
 
-    build_events_daily(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
-    assert_same_daily_tables(warehouse, full_build)
+    build_event_models(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
+    assert_same_event_tables(warehouse, full_build)
 
 
 def test_late_arrivals_landing_later_equal_full_build(
@@ -178,34 +180,31 @@ def test_late_arrivals_landing_later_equal_full_build(
     raw_dir = tmp_path / "raw"
     later_events = split_event_landing(small_raw_dataset, raw_dir, cutoff)
     warehouse = tmp_path / "warehouse.duckdb"
-    build_events_daily(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
-    assert read_rows(warehouse) != read_rows(full_build)
+    build_event_models(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
+    assert read_rows(warehouse, BASE_TABLE) != read_rows(full_build, BASE_TABLE)
     assert read_rows(warehouse, COMPLETIONS_TABLE) != read_rows(full_build, COMPLETIONS_TABLE)
 
     # The second landing sits in a hive-style folder, deeper than the first one.
     landing = raw_dir / "product" / "events" / "event_date=later"
     landing.mkdir()
     shutil.move(later_events, landing / "part-0.parquet")
-    build_events_daily(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
-    assert_same_daily_tables(warehouse, full_build)
+    build_event_models(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
+    assert_same_event_tables(warehouse, full_build)
 
 
 def test_backfill_window_and_moving_as_of_date_back_equal_full_build(
     small_raw_dataset: Path, full_build: Path, tmp_path: Path
 ) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
-    build_events_daily(small_raw_dataset, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
+    build_event_models(small_raw_dataset, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
     with duckdb.connect(str(warehouse)) as connection:
         # Corrupt a window of days so only a rebuild of exactly those days can restore them.
-        connection.execute(
-            f"update {TABLE} set event_count = event_count + 1000 "
-            "where activity_date between '2026-10-05' and '2026-10-07'"
-        )
-        connection.execute(
+        [(corrupted_rows,)] = connection.execute(
             f"update {COMPLETIONS_TABLE} set last_occurred_at = last_occurred_at + interval 1 hour "
             "where activity_date between '2026-10-05' and '2026-10-07'"
-        )
-    build_events_daily(
+        ).fetchall()
+    assert corrupted_rows > 0
+    build_event_models(
         small_raw_dataset,
         warehouse,
         tmp_path / "target",
@@ -213,14 +212,14 @@ def test_backfill_window_and_moving_as_of_date_back_equal_full_build(
         event_backfill_start_date="2026-10-05",
         event_backfill_end_date="2026-10-07",
     )
-    assert_same_daily_tables(warehouse, full_build)
+    assert_same_event_tables(warehouse, full_build)
 
     later_as_of = tmp_path / "later.duckdb"
     shutil.copy(full_build, later_as_of)
-    build_events_daily(small_raw_dataset, later_as_of, tmp_path / "target", EARLIER_AS_OF)
+    build_event_models(small_raw_dataset, later_as_of, tmp_path / "target", EARLIER_AS_OF)
     earlier_full = tmp_path / "earlier_full.duckdb"
-    build_events_daily(small_raw_dataset, earlier_full, tmp_path / "target_full", EARLIER_AS_OF)
-    assert_same_daily_tables(later_as_of, earlier_full)
+    build_event_models(small_raw_dataset, earlier_full, tmp_path / "target_full", EARLIER_AS_OF)
+    assert_same_event_tables(later_as_of, earlier_full)
 
 
 def land_events_received_between(source_raw: Path, landing: Path, after: str | None, up_to: str | None) -> None:
@@ -272,7 +271,7 @@ def test_event_batches_with_redelivery_and_late_arrival_equal_full_build(
     target = tmp_path / "target"
 
     land_events_received_between(small_raw_dataset, events_dir / "batch=1", None, first_cutoff)
-    build_events_daily(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
+    build_event_models(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         watermark = connection.sql(f"select max(received_at) from {BASE_TABLE}").fetchall()[0][0]
 
@@ -284,18 +283,18 @@ def test_event_batches_with_redelivery_and_late_arrival_equal_full_build(
     )
     assert watermark - REDELIVERY_WINDOW < redelivered_received_at < watermark
     [(received_at, count_before)] = loaded_rows_of_event(warehouse, redelivered_id)
-    build_events_daily(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
+    build_event_models(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
     assert loaded_rows_of_event(warehouse, redelivered_id) == [(received_at, count_before + 1)]
 
     # The third batch brings the rest of the stream and a late arrival for a day already built.
     land_events_received_between(small_raw_dataset, events_dir / "batch=3", second_cutoff, None)
     land_late_arrival_before(raw_dir, first_cutoff)
-    build_events_daily(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
+    build_event_models(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
 
     full_build = tmp_path / "full.duckdb"
-    build_events_daily(raw_dir, full_build, tmp_path / "target_full", SMALL_DATASET_END_DATE)
+    build_event_models(raw_dir, full_build, tmp_path / "target_full", SMALL_DATASET_END_DATE)
     assert_same_rows(warehouse, full_build, BASE_TABLE)
-    assert_same_daily_tables(warehouse, full_build)
+    assert_same_event_tables(warehouse, full_build)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         raw_row_count = connection.sql(f"select count(*) from {raw_events(raw_dir)}").fetchall()[0][0]
         late_arrivals = connection.execute(
@@ -312,7 +311,7 @@ def test_event_batches_with_redelivery_and_late_arrival_equal_full_build(
     stale_before = str(watermark - REDELIVERY_WINDOW - timedelta(days=1))
     land_copy_of_loaded_event(events_dir / "batch=1", stale_landing, stale_before)
     rows_before_stale_copy = read_rows(warehouse, BASE_TABLE)
-    build_events_daily(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
+    build_event_models(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
     assert read_rows(warehouse, BASE_TABLE) == rows_before_stale_copy
 
 
@@ -340,7 +339,7 @@ def test_event_id_redelivered_with_other_content_fails_uniqueness(
         )
         connection.execute(f"copy conflicting_event to '{raw_dir}/product/events/conflict.parquet' (format parquet)")
         [(conflicting_id,)] = connection.sql("select event_id from conflicting_event").fetchall()
-    build_events_daily(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
+    build_event_models(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
     assert len(loaded_rows_of_event(warehouse, conflicting_id)) == 2
 
     env = {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse)}

@@ -8,7 +8,6 @@
     skips every block of events received before it. -#}
 {%- set events_watermark = incremental_reload_start('latest_event_received_at', 0) if recomputes_by_account -%}
 
--- depends_on: {{ ref('stg_product__events') }}
 {{
     config(
         on_schema_change='fail',
@@ -92,38 +91,19 @@ mrr_ranges as (
     where range_start_on <= {{ as_of_date() }}
 ),
 
--- The events of each account, user, local day and name, with their latest receipt. An incremental run
--- reads them from staging, which stores them in the order they arrived, so its filters on a month of
--- days and on the receipt skip most blocks, where every block of the daily aggregate holds every day.
--- A full build reads every day, from the aggregate, which has fewer rows than staging (DECISIONLOG:
--- at 96M events it is the reading measured within the memory limit). Inlined: each reader's filter
--- reaches the scan.
-{% if is_incremental() %}
-
-    events as {{ not_materialized() }} (
-        select
-            account_id,
-            user_id,
-            event_name,
-            occurred_on as activity_date,
-            received_at
-        from {{ ref('stg_product__events') }}
-        where occurred_at < {{ as_of_end_utc() }}
-    ),
-
-{% else %}
-
-    events as {{ not_materialized() }} (
-        select
-            account_id,
-            user_id,
-            event_name,
-            activity_date,
-            max_received_at as received_at
-        from {{ ref('int_product__events_daily') }}
-    ),
-
-{% endif %}
+-- The events of each account, user, local day and name, with their receipt. Staging stores them in the
+-- order they arrived, so an incremental run's filters on a month of days and on the receipt skip most
+-- blocks; a full build reads every one. Inlined: each reader's filter reaches the scan.
+events as {{ not_materialized() }} (
+    select
+        account_id,
+        user_id,
+        event_name,
+        occurred_on as activity_date,
+        received_at
+    from {{ ref('stg_product__events') }}
+    where occurred_at < {{ as_of_end_utc() }}
+),
 
 feature_catalog as (
     select * from {{ ref('feature_catalog') }}

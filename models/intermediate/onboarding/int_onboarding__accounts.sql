@@ -44,7 +44,7 @@ first_kickoffs as (
     group by onboarding_starts.account_id
 ),
 
--- The daily aggregate keeps each user-day's first and last occurrence. When the day straddles the
+-- The completed-project days keep each user-day's first and last occurrence. When the day straddles the
 -- start, the last occurrence is the earliest instant known to be at or after it.
 first_completed_projects as (
     select

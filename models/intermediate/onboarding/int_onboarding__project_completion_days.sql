@@ -2,10 +2,10 @@
 {%- set backfill_end = var('event_backfill_end_date', none) -%}
 {%- set is_backfill = backfill_start is not none and backfill_end is not none -%}
 
-{#- The user-days of `int_product__events_daily` with a completed project, kept apart so that the
-    onboarding reads a few rows instead of scanning the whole event aggregate on every run. A run
-    replaces the rows that changed since the last run, by key on DuckDB; Spark overwrites the whole
-    days that hold them, and a backfill rebuilds the whole days of its window. -#}
+{#- The user-days with a completed project, from the staged events, kept apart so that the onboarding
+    reads a few rows instead of scanning every event on every run. A run replaces the user-days that
+    changed since the last run, by key on DuckDB; Spark overwrites the whole days that hold them, and a
+    backfill rebuilds the whole days of its window. -#}
 {%- set user_day_keys = day_rebuild_keys('activity_date', ['account_id', 'user_id']) -%}
 {%- set rebuild_keys = ['activity_date'] if is_backfill else user_day_keys -%}
 
@@ -16,68 +16,94 @@
     )
 }}
 
-{#- A row of the aggregate changes only when an event of its own user-day and name arrives, which
-    raises its max_received_at above every receipt this table held at its last run; the days after
-    this table's last day come back when as_of_date moves forward again. Read when the model is
-    compiled, so the filter compares with constants. -#}
+{#- A user-day changes only when a completed project of its own arrives, received after every
+    completion this table held at its last run; the days after this table's last day come back when
+    as_of_date moves forward again. Read when the model is compiled, so the filter compares with
+    constants, and the scan of staging (stored in the order the events arrived) skips the blocks
+    received before it. -#}
 {%- if not is_backfill -%}
     {%- set max_received_at = incremental_reload_start('max_received_at', 0) -%}
     {%- set max_activity_date = incremental_max_date('activity_date') -%}
 {%- endif %}
 
-with events_daily as {{ not_materialized() }} (
-    select * from {{ ref('int_product__events_daily') }}
+-- Inlined: each reader's filter reaches the scan.
+with completed_projects as {{ not_materialized() }} (
+    select
+        account_id,
+        user_id,
+        occurred_at,
+        received_at,
+        -- the local day staging derived once per row, not converted again on every run
+        occurred_on as activity_date
+    from {{ ref('stg_product__events') }}
+    where
+        event_name = 'project_completed'
+        and occurred_at < {{ as_of_end_utc() }}
 ),
 
-completed_projects as {{ not_materialized() }} (
+{% if is_incremental() %}
+
+    {%- if is_backfill %}
+
+        -- A backfill rebuilds exactly the local days of its window.
+        keys_to_rebuild as (
+            select distinct activity_date
+            from completed_projects
+            where activity_date between cast('{{ backfill_start }}' as date) and cast('{{ backfill_end }}' as date)
+        ),
+
+    {%- else %}
+
+        -- User-days with a completion received after the table's watermark (late arrivals included),
+        -- and every day after the table's last day; an empty table (no watermark) rebuilds every day.
+        keys_to_rebuild as (
+            select distinct {{ rebuild_keys | join(', ') }}
+            from completed_projects
+            {%- if max_received_at is not none %}
+                where
+                    received_at > {{ max_received_at }}
+                    or activity_date > {{ max_activity_date }}
+            {%- endif %}
+        ),
+
+    {%- endif %}
+
+    -- a semi join (exists), so the scan of the events skips what no key can match
+    completions_to_aggregate as (
+        select completed_projects.*
+        from completed_projects
+        where exists (
+            select 1
+            from keys_to_rebuild
+            where
+            {%- for key in rebuild_keys %}
+                {{ 'and ' if not loop.first }}keys_to_rebuild.{{ key }} = completed_projects.{{ key }}
+            {%- endfor %}
+        )
+    ),
+
+{% else %}
+
+    completions_to_aggregate as (
+        select * from completed_projects
+    ),
+
+{% endif %}
+
+-- one row per user-day with a completed project
+final as (
     select
         activity_date,
         account_id,
         user_id,
-        first_occurred_at,
-        last_occurred_at,
-        max_received_at
-    from events_daily
-    where event_name = 'project_completed'
-),
-
-{% if is_incremental() and is_backfill %}
-
-    final as (
-        select * from completed_projects
-        where activity_date between cast('{{ backfill_start }}' as date) and cast('{{ backfill_end }}' as date)
-    )
-
-{% elif is_incremental() and max_received_at is not none %}
-
-    changed_completions as (
-        select * from completed_projects
-        where
-            max_received_at > {{ max_received_at }}
-            or activity_date > {{ max_activity_date }}
-    ),
-
-    {% if rebuild_keys | length > 1 %}
-
-        final as (
-            select * from changed_completions
-        )
-
-    {% else %}
-
-        final as (
-            select * from completed_projects
-            where activity_date in (select changed_completions.activity_date from changed_completions)
-        )
-
-    {% endif %}
-
-{% else %}
-
-    final as (
-        select * from completed_projects
-    )
-
-{% endif %}
+        min(occurred_at) as first_occurred_at,
+        max(occurred_at) as last_occurred_at,
+        max(received_at) as max_received_at
+    from completions_to_aggregate
+    group by
+        activity_date,
+        account_id,
+        user_id
+)
 
 select * from final

@@ -1,4 +1,4 @@
-{#- The one incremental base model: the stg view, the audit models, the tests and the daily aggregate
+{#- The one incremental base model: the stg view, the audit models, the tests and the event models
     all read this table, so the raw files are read once per run, and only their newest deliveries.
     A row's identity is all its raw columns, received_at included, so every copy of a row shares its
     received_at. A batch holds every raw row received at its instants (all those from reload_start
