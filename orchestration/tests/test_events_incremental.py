@@ -25,7 +25,7 @@ COMPLETIONS_TABLE = f"intermediate.{COMPLETIONS_MODEL}"
 BASE_TABLE = "staging.base_product__events"
 # The keys the tables are unique on by construction (no data test re-checks them on every run).
 TABLE_KEYS = {
-    COMPLETIONS_TABLE: "activity_date, account_id, user_id",
+    COMPLETIONS_TABLE: "account_id, user_id, completed_at",
     BASE_TABLE: "event_id, user_id, account_id, raw_event_name, occurred_at, received_at, platform, properties",
 }
 EARLIER_AS_OF = "2026-10-12"
@@ -200,7 +200,7 @@ def test_backfill_window_and_moving_as_of_date_back_equal_full_build(
     with duckdb.connect(str(warehouse)) as connection:
         # Corrupt a window of days so only a rebuild of exactly those days can restore them.
         [(corrupted_rows,)] = connection.execute(
-            f"update {COMPLETIONS_TABLE} set last_occurred_at = last_occurred_at + interval 1 hour "
+            f"update {COMPLETIONS_TABLE} set max_received_at = max_received_at + interval 1 hour "
             "where activity_date between '2026-10-05' and '2026-10-07'"
         ).fetchall()
     assert corrupted_rows > 0

@@ -44,23 +44,15 @@ first_kickoffs as (
     group by onboarding_starts.account_id
 ),
 
--- The completed-project days keep each user-day's first and last occurrence. When the day straddles the
--- start, the last occurrence is the earliest instant known to be at or after it.
 first_completed_projects as (
     select
         onboarding_starts.account_id,
-        min(
-            case
-                when project_completion_days.first_occurred_at >= onboarding_starts.onboarding_started_at
-                    then project_completion_days.first_occurred_at
-                else project_completion_days.last_occurred_at
-            end
-        ) as activated_at
+        min(project_completion_days.completed_at) as activated_at
     from onboarding_starts
     inner join project_completion_days
         on
             onboarding_starts.account_id = project_completion_days.account_id
-            and onboarding_starts.onboarding_started_at <= project_completion_days.last_occurred_at
+            and onboarding_starts.onboarding_started_at <= project_completion_days.completed_at
     where project_completion_days.activity_date <= {{ as_of_date() }}
     group by onboarding_starts.account_id
 ),

@@ -2,8 +2,8 @@
 {%- set backfill_end = var('event_backfill_end_date', none) -%}
 {%- set is_backfill = backfill_start is not none and backfill_end is not none -%}
 
-{#- The user-days with a completed project, from the staged events, kept apart so that the onboarding
-    reads a few rows instead of scanning every event on every run. A run replaces the user-days that
+{#- The completed projects of each user-day, one row per instant, from the staged events, kept apart
+    so that the onboarding reads a few rows instead of scanning every event on every run. A run replaces the user-days that
     changed since the last run, by key on DuckDB; Spark overwrites the whole days that hold them, and a
     backfill rebuilds the whole days of its window. -#}
 {%- set user_day_keys = day_rebuild_keys('activity_date', ['account_id', 'user_id']) -%}
@@ -90,20 +90,21 @@ with completed_projects as {{ not_materialized() }} (
 
 {% endif %}
 
--- one row per user-day with a completed project
+-- One row per instant a user completed a project (copies sent at one instant are one completion), so
+-- the onboarding finds the first completion at or after any start.
 final as (
     select
         activity_date,
         account_id,
         user_id,
-        min(occurred_at) as first_occurred_at,
-        max(occurred_at) as last_occurred_at,
+        occurred_at as completed_at,
         max(received_at) as max_received_at
     from completions_to_aggregate
     group by
         activity_date,
         account_id,
-        user_id
+        user_id,
+        occurred_at
 )
 
 select * from final
