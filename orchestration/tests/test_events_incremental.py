@@ -2,10 +2,10 @@
 
 `base_product__events` loads only the raw events received from its watermark (latest received_at,
 less `event_redelivery_window_hours`) on, replacing the stored rows received at the batch's instants,
-so re-deliveries raise `delivered_row_count`. `int_onboarding__project_completion_days` aggregates the
-completed projects by local day and user: each run rebuilds the user-days touched by completions
-received after the table's watermark and the days after its last day, or exactly the days of a
-backfill window. These tests build them in several sequences on the same raw data and compare every
+so re-deliveries raise `delivered_row_count`. `int_onboarding__project_completion_days` keeps every
+instant a user completed a project: each run rebuilds the user-days touched by completions received
+after the table's watermark and the days after its last day, or exactly the days of a backfill
+window. These tests build them in several sequences on the same raw data and compare every
 row with a full build.
 """
 

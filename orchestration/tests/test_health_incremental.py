@@ -226,7 +226,7 @@ def land_late_cancellation(raw_dir: Path, account_id: str, day: date) -> None:
         connection.execute(f"copy rewritten to '{items_file}' (format parquet)")
 
 
-def latest_receipt_counted(warehouse: Path, as_of: str) -> object:
+def latest_receipt_counted(warehouse: Path, as_of: str) -> datetime:
     """The latest receipt of the staged events of local days up to `as_of`: those a build as of it reads."""
     return scalar(warehouse, f"select max(received_at) from staging.stg_product__events where occurred_on <= '{as_of}'")
 

@@ -3,9 +3,9 @@
 {%- set is_backfill = backfill_start is not none and backfill_end is not none -%}
 
 {#- The completed projects of each user-day, one row per instant, from the staged events, kept apart
-    so that the onboarding reads a few rows instead of scanning every event on every run. A run replaces the user-days that
-    changed since the last run, by key on DuckDB; Spark overwrites the whole days that hold them, and a
-    backfill rebuilds the whole days of its window. -#}
+    so that the onboarding reads a few rows instead of scanning every event on every run. A run
+    replaces the user-days that changed since the last run, by key on DuckDB; Spark overwrites the
+    whole days that hold them, and a backfill rebuilds the whole days of its window. -#}
 {%- set user_day_keys = day_rebuild_keys('activity_date', ['account_id', 'user_id']) -%}
 {%- set rebuild_keys = ['activity_date'] if is_backfill else user_day_keys -%}
 
