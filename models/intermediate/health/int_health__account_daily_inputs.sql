@@ -21,6 +21,10 @@
     events of that shorter span only, so a daily run's cost follows the days it computes. -#}
 {%- set longest_window_days = [180, var('health_no_login_red_days'), var('alert_no_login_days')] | max -%}
 {%- set longest_event_window_days = [30, var('health_no_login_red_days'), var('alert_no_login_days')] | max -%}
+{#- An account of an incremental run computed from one of this many last days takes its rolling inputs
+    as one aggregate per computed day, its rows repeated for each: cheaper than the window functions
+    over all its rows while the days are few (late events arrive within a day or two). -#}
+{%- set days_computed_by_aggregate = 7 -%}
 
 {#- The rolling inputs, each an aggregate of one signal's values over the `days` local days ending on the
     row's day (none: every day up to it, a running total), zero when no day has the signal unless
@@ -397,12 +401,15 @@ signal_window as (
 
 {% if recomputes_by_account %}
 
-    -- The accounts computed on as_of_date alone (see the rolling inputs below).
-    last_day_accounts as (
+    -- The accounts computed from one of the last few days, as_of_date alone for almost every one (see
+    -- the rolling inputs below).
+    recent_day_accounts as (
         select account_windows.account_id
         from account_windows
         cross join recompute_window
-        where account_windows.first_computed_date = recompute_window.end_date
+        where
+            account_windows.first_computed_date
+            > cast(recompute_window.end_date - {{ days_computed_by_aggregate }} as date)
     ),
 
 {% endif %}
@@ -618,10 +625,11 @@ windowed_signals as (
         )
 ),
 
--- An account recomputed from as_of_date alone needs each window on that day only: one aggregate over
--- its rows (the rolling inputs) or a count (its active users) instead of a window function over every
--- row. The others, and every account on a full build, take the window functions over all their rows;
--- the rows that are paying days (those with MRR) are kept below.
+-- An account recomputed from one of the last few days needs each window on those days only: an
+-- aggregate of its rows per computed day (the rolling inputs) instead of window functions over every
+-- row, and its active users counted at once when computed on as_of_date alone. The others, and every
+-- account on a full build, take the window functions over all their rows; the rows that are paying
+-- days (those with MRR) are kept below.
 
 rolling_inputs_over_days as (
     select
@@ -635,42 +643,54 @@ rolling_inputs_over_days as (
         where
             not exists (
                 select 1
-                from last_day_accounts
-                where last_day_accounts.account_id = windowed_signals.account_id
+                from recent_day_accounts
+                where recent_day_accounts.account_id = windowed_signals.account_id
             )
     {%- endif %}
 ),
 
 {% if recomputes_by_account %}
 
-    last_day_account_signals as (
+    -- the days computed: the paying days' rows start on the first one
+    recent_computed_days as (
         select
-            windowed_signals.*,
-            recompute_window.end_date as last_day
+            windowed_signals.account_id,
+            windowed_signals.date as computed_date
         from windowed_signals
-        inner join last_day_accounts
-            on windowed_signals.account_id = last_day_accounts.account_id
-        cross join recompute_window
-        -- later days hold changes already known (a ticket's 90th day), not yet counted
-        where windowed_signals.date <= recompute_window.end_date
+        inner join recent_day_accounts
+            on windowed_signals.account_id = recent_day_accounts.account_id
+        where windowed_signals.signal_name = 'mrr'
     ),
 
-    -- the account's facts are on its one paying day's row
-    rolling_inputs_on_last_day as (
+    -- Each computed day with the account's rows up to it: later days hold changes already known (a
+    -- ticket's 90th day), not yet counted.
+    recent_account_signals as (
+        select
+            windowed_signals.*,
+            recent_computed_days.computed_date as last_day
+        from windowed_signals
+        inner join recent_computed_days
+            on
+                windowed_signals.account_id = recent_computed_days.account_id
+                and windowed_signals.date <= recent_computed_days.computed_date
+    ),
+
+    -- the account's facts are on each of its paying days' rows
+    rolling_inputs_on_recent_days as (
         select
             account_id,
-            max(last_day) as date,  -- noqa: RF04
+            last_day as date,  -- noqa: RF04
             max(case when signal_name = 'mrr' and date = last_day then signal_value end) as mrr,
             {{ column_list(carried_facts, '', 'max') }},
             {{ rolling_window_columns(rolling_windows, 'last_day') }}
-        from last_day_account_signals
-        group by account_id
+        from recent_account_signals
+        group by account_id, last_day
     ),
 
     rolling_inputs as (
         select * from rolling_inputs_over_days
         union all
-        select * from rolling_inputs_on_last_day
+        select * from rolling_inputs_on_recent_days
     ),
 
 {% else %}
