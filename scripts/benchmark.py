@@ -18,7 +18,7 @@ test` runs them), the day given in CS_AS_OF_DATE, from the parse state a deploym
   same daily run on the tiny dataset (an incremental run issues more statements per model than a
   build into an empty warehouse), so its data-dependent time is the difference of the two;
 - the full build's fixed overhead is the median of three runs; the daily run and its overhead run in
-  five pairs, one right after the other (each from a copy of its history), and the daily run's
+  five pairs (`--daily-pairs`), one right after the other (each from a copy of its history), and the daily run's
   data-dependent time is the median of the pairs' differences: the two differ by a few seconds, and
   either drifts by a second or two with the machine's load, which a pair shares;
 
@@ -58,7 +58,8 @@ SLOWEST_NODES_SHOWN = 10
 FLOOR_RUNS = 3
 # The fixed overhead is a few seconds, and one run varies by a second or two: the median of this many.
 REPEATED_RUNS = 3
-# Pairs of a daily run and its overhead, run back to back so that both see the same machine load.
+# Pairs of a daily run and its overhead, run back to back so that both see the same machine load
+# (--daily-pairs: more on a machine whose speed drifts).
 DAILY_PAIRS = 5
 # Targets of the performance work (docs/benchmarks.md).
 TARGET_FULL_OVER_FLOOR = 8.0
@@ -85,6 +86,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / "build" / "bench")
     parser.add_argument("--results", type=Path, default=None, help="also write the figures as JSON here")
+    parser.add_argument(
+        "--daily-pairs", type=int, default=DAILY_PAIRS,
+        help=f"pairs of the daily run and its overhead, whose differences' median is measured (default {DAILY_PAIRS})",
+    )  # fmt: skip
     return parser.parse_args()
 
 
@@ -308,9 +313,9 @@ def main() -> None:
     _, run_daily_overhead, overhead_history_copy = prepare_daily_run(overhead_raw, work / "daily-overhead", as_of)
     log(f"  {history.seconds:.1f} s (the whole dataset's)")
 
-    log(f"daily run as of {as_of} and its overhead (the tiny dataset's), {DAILY_PAIRS} pairs back to back")
+    log(f"daily run as of {as_of} and its overhead (the tiny dataset's), {args.daily_pairs} pairs back to back")
     pairs = []
-    for _ in range(DAILY_PAIRS):
+    for _ in range(args.daily_pairs):
         pair_overhead = run_daily_overhead()
         pair_daily = run_daily()
         pairs.append((pair_daily, pair_overhead))
