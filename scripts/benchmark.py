@@ -18,9 +18,9 @@ test` runs them), the day given in CS_AS_OF_DATE, from the parse state a deploym
   same daily run on the tiny dataset (an incremental run issues more statements per model than a
   build into an empty warehouse), so its data-dependent time is the difference of the two;
 - the full build's fixed overhead is the median of three runs; the daily run and its overhead run in
-  five pairs (`--daily-pairs`), one right after the other (each from a copy of its history), and the daily run's
-  data-dependent time is the median of the pairs' differences: the two differ by a few seconds, and
-  either drifts by a second or two with the machine's load, which a pair shares;
+  five pairs (`--daily-pairs`), one right after the other (each from a copy of its history), and the
+  daily run's data-dependent time is the median of the pairs' differences: the two differ by a few
+  seconds, and either drifts by a second or two with the machine's load, which a pair shares;
 
 each with its wall time and the peak memory (RSS) of its process, and the slowest nodes of the full
 build and of the daily run (from `run_results.json`). It prints the ratios the performance targets are stated in
