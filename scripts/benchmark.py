@@ -90,7 +90,10 @@ def _arguments() -> argparse.Namespace:
         "--daily-pairs", type=int, default=DAILY_PAIRS,
         help=f"pairs of the daily run and its overhead, whose differences' median is measured (default {DAILY_PAIRS})",
     )  # fmt: skip
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.daily_pairs < 1:
+        parser.error(f"--daily-pairs {args.daily_pairs}: the daily run needs at least one pair; give 1 or more")
+    return args
 
 
 def parse_scale(scale: str) -> int:
