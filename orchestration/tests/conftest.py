@@ -19,6 +19,15 @@ SMALL_DATASET_END_DATE = "2026-10-31"
 SMALL_DATASET_ARGS = ("--accounts", "120", "--months", "8", "--seed", "11", "--end-date", SMALL_DATASET_END_DATE)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dbt_log_dir_per_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every dbt a test starts logs under this worker's temp dir: test files run side by side, and
+    dbt processes sharing the project's logs/dbt.log would interleave and rotate it under each other."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_LOG_PATH", str(tmp_path_factory.mktemp("dbt_logs")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def venv_on_path() -> Iterator[None]:
     """dbt and the generator are found on PATH by the subprocesses the fixtures start, as under `make`."""
