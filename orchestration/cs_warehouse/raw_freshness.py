@@ -9,7 +9,10 @@ Beyond warn_after the check warns; beyond error_after it fails, and blocks the p
 """
 
 import json
+import os
+import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -35,6 +38,9 @@ from .resources import RawData, patched_environ
 from .translator import raw_table_key
 
 FRESHNESS_CHECK = "source_freshness"
+# Under the project's target directory, beside the manifest.
+FRESHNESS_STATE_DIR_NAME = "freshness_state"
+PARTIAL_PARSE_FILE_NAME = "partial_parse.msgpack"
 PERIOD_HOURS = {"minute": 1 / 60, "hour": 1, "day": 24}
 
 
@@ -130,8 +136,33 @@ def judge(
     )
 
 
+class PartialParseState:
+    """dbt's partial-parse state of the freshness invocations, kept between runs: each run's target
+    directory is new, and a full parse of the project costs seconds where a partial one costs
+    fractions of one. A state dbt cannot use (the project or its settings changed) is parsed again
+    in full by dbt itself, so keeping it is always safe."""
+
+    def __init__(self, directory: Path) -> None:
+        self.saved = directory / PARTIAL_PARSE_FILE_NAME
+
+    def restore(self, target: Path) -> None:
+        if self.saved.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy(self.saved, target / PARTIAL_PARSE_FILE_NAME)
+
+    def save(self, target: Path) -> None:
+        produced = target / PARTIAL_PARSE_FILE_NAME
+        if produced.exists():
+            # Replaced atomically: runs side by side never read a half-written state.
+            self.saved.parent.mkdir(parents=True, exist_ok=True)
+            staged = self.saved.with_name(f".{self.saved.name}.{uuid.uuid4().hex}")
+            shutil.copy(produced, staged)
+            os.replace(staged, self.saved)
+
+
 def build_raw_freshness_checks(project: DbtProject) -> AssetChecksDefinition:
     manifest = json.loads(Path(project.manifest_path).read_text())
+    parse_state = PartialParseState(Path(project.project_dir) / project.target_path / FRESHNESS_STATE_DIR_NAME)
     sources = freshness_sources(manifest)
     specs = [
         AssetCheckSpec(
@@ -156,21 +187,18 @@ def build_raw_freshness_checks(project: DbtProject) -> AssetChecksDefinition:
         as_of_date = run_partition_end(context) or yesterday_local(datetime.now(UTC)).isoformat()
         reported_until = end_of_reporting_day(as_of_date)
         with tempfile.TemporaryDirectory(prefix="cs_warehouse_freshness_") as scratch:
-            # A scratch database: freshness reads the raw files only and must not touch a warehouse.
-            environment = {
-                "WAREHOUSE_PATH": str(Path(scratch) / "freshness.duckdb"),
-                "RAW_DATA_DIR": str(raw_data.path()),
-            }
+            target = Path(scratch) / "target"
+            parse_state.restore(target)
+            # An in-memory database: freshness reads the raw files only and must not touch a warehouse.
+            # Its path is the same in every run, so dbt can parse partially from the last run's state.
+            environment = {"WAREHOUSE_PATH": ":memory:", "RAW_DATA_DIR": str(raw_data.path())}
             with patched_environ(environment):
-                invocation = dbt.cli(
-                    ["source", "freshness"],
-                    raise_on_error=False,
-                    target_path=Path(scratch) / "target",
-                ).wait()
+                invocation = dbt.cli(["source", "freshness"], raise_on_error=False, target_path=target).wait()
                 try:
                     results = invocation.get_artifact("sources.json")["results"]
                 except FileNotFoundError:
                     results = []
+            parse_state.save(target)
         results_by_id = {result["unique_id"]: result for result in results}
         for source in sources:
             asset_key = raw_table_key(source["source_name"], source["name"])
