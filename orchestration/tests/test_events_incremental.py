@@ -36,8 +36,10 @@ REDELIVERY_WINDOW = timedelta(hours=48)
 def build_event_models(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str, **extra_vars: str) -> None:
     """Build the completed-project days and their parents (seeds, staging models) into `warehouse`,
     without tests."""
-    env = {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse)}
-    run_vars = json.dumps({"as_of_date": as_of, **extra_vars})
+    # The day goes in CS_AS_OF_DATE, as the Dagster jobs pass it: a later run into the same warehouse
+    # and target directory then parses only what changed (other vars still re-parse the project).
+    env = {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse), "CS_AS_OF_DATE": as_of}
+    run_vars = ["--vars", json.dumps(extra_vars)] if extra_vars else []
     subprocess.run(
         [
             str(VENV_BIN / "dbt"),
@@ -50,8 +52,7 @@ def build_event_models(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: 
             "model",
             "--target-path",
             str(target_dir),
-            "--vars",
-            run_vars,
+            *run_vars,
             "--quiet",
         ],
         cwd=REPO_ROOT,
@@ -342,7 +343,12 @@ def test_event_id_redelivered_with_other_content_fails_uniqueness(
     build_event_models(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
     assert len(loaded_rows_of_event(warehouse, conflicting_id)) == 2
 
-    env = {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse)}
+    env = {
+        **os.environ,
+        "RAW_DATA_DIR": str(raw_dir),
+        "WAREHOUSE_PATH": str(warehouse),
+        "CS_AS_OF_DATE": SMALL_DATASET_END_DATE,
+    }
     test_run = subprocess.run(
         [
             str(VENV_BIN / "dbt"),
@@ -352,8 +358,6 @@ def test_event_id_redelivered_with_other_content_fails_uniqueness(
             "--store-failures",
             "--target-path",
             str(tmp_path / "target"),
-            "--vars",
-            json.dumps({"as_of_date": SMALL_DATASET_END_DATE}),
         ],
         cwd=REPO_ROOT,
         env=env,

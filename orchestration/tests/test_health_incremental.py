@@ -15,7 +15,6 @@ and compares every row with a full build; then steps back a day and forward agai
 schedule does, and compares; then moves the report day back and compares again.
 """
 
-import json
 import os
 import shutil
 import subprocess
@@ -39,7 +38,9 @@ NON_EVENT_DAYS_BEFORE_LOGINS = 20
 def build_health(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str) -> None:
     """Build the alert episodes and every parent (seeds, staging, health models) into
     `warehouse`, without tests."""
-    env = {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse)}
+    # The day goes in CS_AS_OF_DATE, as the Dagster jobs pass it: a later run into the same warehouse
+    # and target directory then parses only what changed.
+    env = {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse), "CS_AS_OF_DATE": as_of}
     subprocess.run(
         [
             str(VENV_BIN / "dbt"),
@@ -52,8 +53,6 @@ def build_health(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str) -
             "model",
             "--target-path",
             str(target_dir),
-            "--vars",
-            json.dumps({"as_of_date": as_of}),
             "--quiet",
         ],
         cwd=REPO_ROOT,
