@@ -102,14 +102,17 @@ test: install browser postgres dbt-test-build lint pytest test-spark
 dbt-test-build: install
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
 	@# Each configuration builds its own dataset with every data and unit test, then the public
-	@# marts of docs/marts.md are checked against the warehouse it built.
-	for configuration in $(TEST_CONFIGURATIONS); do \
+	@# marts of docs/marts.md are checked against the warehouse it built. The configurations run side
+	@# by side (a small build keeps about one core busy); each line they print starts with its seed.
+	builds=(); for configuration in $(TEST_CONFIGURATIONS); do \
 		seed=$${configuration%%:*}; vars=$${configuration#*:}; dir=$(TEST_DIR)/seed-$$seed; \
-		cs-warehouse generate --out $$dir/raw $(TEST_GENERATE_ARGS) --seed $$seed --no-progress; \
-		RAW_DATA_DIR=$$dir/raw WAREHOUSE_PATH=$$dir/warehouse.duckdb \
-			dbt build --target-path $$dir/target --vars "$$vars"; \
-		$(BIN)/python -m cs_warehouse.marts_contract $$dir/warehouse.duckdb; \
-	done
+		( { cs-warehouse generate --out $$dir/raw $(TEST_GENERATE_ARGS) --seed $$seed --no-progress \
+			&& RAW_DATA_DIR=$$dir/raw WAREHOUSE_PATH=$$dir/warehouse.duckdb \
+				dbt build --target-path $$dir/target --log-path $$dir/logs --vars "$$vars" \
+			&& $(BIN)/python -m cs_warehouse.marts_contract $$dir/warehouse.duckdb; \
+		} 2>&1 | sed -u "s/^/[seed-$$seed] /" ) & builds+=($$!); \
+	done; \
+	failed=0; for build in "$${builds[@]}"; do wait $$build || failed=1; done; exit $$failed
 
 # sqlfluff on the SQL, ruff (lint and format) on the Python; `pre-commit install` runs the same
 # checks on the files a commit changes. sqlfluff lints on every core; its process pool's leftover
