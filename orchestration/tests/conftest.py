@@ -1,5 +1,7 @@
-"""Shared fixtures: a small generated dataset and the dbt project parsed into a private target dir."""
+"""Shared fixtures (a small generated dataset, the dbt project parsed into a private target dir) and
+the helpers that start dbt the way the Dagster jobs do."""
 
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +19,40 @@ WITHOUT_RUN_STAMPS = f"columns(lambda name: name not in {RUN_STAMP_COLUMNS})"
 # Small enough for in-process pipeline runs, pinned so every run is reproducible.
 SMALL_DATASET_END_DATE = "2026-10-31"
 SMALL_DATASET_ARGS = ("--accounts", "120", "--months", "8", "--seed", "11", "--end-date", SMALL_DATASET_END_DATE)
+
+
+def dbt_environment(raw_dir: Path, warehouse: Path, as_of: str) -> dict[str, str]:
+    """The environment of a dbt a test starts. The day goes in CS_AS_OF_DATE, as the Dagster jobs pass
+    it: a later run into the same warehouse and target directory then parses only what changed,
+    where a new `--vars` would re-parse the whole project."""
+    return {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse), "CS_AS_OF_DATE": as_of}
+
+
+def build_models_up_to(
+    model: str, raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str, **extra_vars: str
+) -> None:
+    """Build `model` and every parent (seeds and models) into `warehouse`, without tests; vars other
+    than the day in `extra_vars`."""
+    run_vars = ["--vars", json.dumps(extra_vars)] if extra_vars else []
+    subprocess.run(
+        [
+            str(VENV_BIN / "dbt"),
+            "build",
+            "--select",
+            f"+{model}",
+            "--resource-type",
+            "seed",
+            "--resource-type",
+            "model",
+            "--target-path",
+            str(target_dir),
+            *run_vars,
+            "--quiet",
+        ],
+        cwd=REPO_ROOT,
+        env=dbt_environment(raw_dir, warehouse, as_of),
+        check=True,
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -9,8 +9,6 @@ window. These tests build them in several sequences on the same raw data and com
 row with a full build.
 """
 
-import json
-import os
 import shutil
 import subprocess
 from datetime import datetime, timedelta
@@ -18,7 +16,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REPO_ROOT, SMALL_DATASET_END_DATE, VENV_BIN, WITHOUT_RUN_STAMPS
+from conftest import (
+    REPO_ROOT,
+    SMALL_DATASET_END_DATE,
+    VENV_BIN,
+    WITHOUT_RUN_STAMPS,
+    build_models_up_to,
+    dbt_environment,
+)
 
 COMPLETIONS_MODEL = "int_onboarding__project_completion_days"
 COMPLETIONS_TABLE = f"intermediate.{COMPLETIONS_MODEL}"
@@ -36,29 +41,7 @@ REDELIVERY_WINDOW = timedelta(hours=48)
 def build_event_models(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str, **extra_vars: str) -> None:
     """Build the completed-project days and their parents (seeds, staging models) into `warehouse`,
     without tests."""
-    # The day goes in CS_AS_OF_DATE, as the Dagster jobs pass it: a later run into the same warehouse
-    # and target directory then parses only what changed (other vars still re-parse the project).
-    env = {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse), "CS_AS_OF_DATE": as_of}
-    run_vars = ["--vars", json.dumps(extra_vars)] if extra_vars else []
-    subprocess.run(
-        [
-            str(VENV_BIN / "dbt"),
-            "build",
-            "--select",
-            f"+{COMPLETIONS_MODEL}",
-            "--resource-type",
-            "seed",
-            "--resource-type",
-            "model",
-            "--target-path",
-            str(target_dir),
-            *run_vars,
-            "--quiet",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        check=True,
-    )
+    build_models_up_to(COMPLETIONS_MODEL, raw_dir, warehouse, target_dir, as_of, **extra_vars)
 
 
 def read_rows(warehouse: Path, table: str) -> list[tuple]:
@@ -343,12 +326,6 @@ def test_event_id_redelivered_with_other_content_fails_uniqueness(
     build_event_models(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
     assert len(loaded_rows_of_event(warehouse, conflicting_id)) == 2
 
-    env = {
-        **os.environ,
-        "RAW_DATA_DIR": str(raw_dir),
-        "WAREHOUSE_PATH": str(warehouse),
-        "CS_AS_OF_DATE": SMALL_DATASET_END_DATE,
-    }
     test_run = subprocess.run(
         [
             str(VENV_BIN / "dbt"),
@@ -360,7 +337,7 @@ def test_event_id_redelivered_with_other_content_fails_uniqueness(
             str(tmp_path / "target"),
         ],
         cwd=REPO_ROOT,
-        env=env,
+        env=dbt_environment(raw_dir, warehouse, SMALL_DATASET_END_DATE),
         capture_output=True,
         text=True,
     )

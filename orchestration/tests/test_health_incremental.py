@@ -15,14 +15,12 @@ and compares every row with a full build; then steps back a day and forward agai
 schedule does, and compares; then moves the report day back and compares again.
 """
 
-import os
 import shutil
-import subprocess
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
-from conftest import REPO_ROOT, SMALL_DATASET_END_DATE, VENV_BIN, WITHOUT_RUN_STAMPS
+from conftest import SMALL_DATASET_END_DATE, WITHOUT_RUN_STAMPS, build_models_up_to
 
 INPUTS_TABLE = "intermediate.int_health__account_daily_inputs"
 SCORES_TABLE = "marts.fct_health_score_daily"
@@ -38,27 +36,7 @@ NON_EVENT_DAYS_BEFORE_LOGINS = 20
 def build_health(raw_dir: Path, warehouse: Path, target_dir: Path, as_of: str) -> None:
     """Build the alert episodes and every parent (seeds, staging, health models) into
     `warehouse`, without tests."""
-    # The day goes in CS_AS_OF_DATE, as the Dagster jobs pass it: a later run into the same warehouse
-    # and target directory then parses only what changed.
-    env = {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse), "CS_AS_OF_DATE": as_of}
-    subprocess.run(
-        [
-            str(VENV_BIN / "dbt"),
-            "build",
-            "--select",
-            "+int_health__alert_episodes",
-            "--resource-type",
-            "seed",
-            "--resource-type",
-            "model",
-            "--target-path",
-            str(target_dir),
-            "--quiet",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        check=True,
-    )
+    build_models_up_to("int_health__alert_episodes", raw_dir, warehouse, target_dir, as_of)
 
 
 def read_rows(warehouse: Path, table: str, where: str = "true") -> list[tuple]:
