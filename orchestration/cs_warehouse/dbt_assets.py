@@ -26,7 +26,8 @@ from dagster import (
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from pydantic import Field
 
-from .resources import RawData, ServingWarehouse
+from .parse_reuse import PartialParseState
+from .resources import RawData, ServingWarehouse, patched_environ
 from .retries import TRANSIENT_FAILURE_RETRY_POLICY
 from .translator import CsWarehouseTranslator
 
@@ -37,6 +38,8 @@ FAILED_STATUSES = ("fail", "error")
 # DuckDB errors that a later attempt can succeed past.
 TRANSIENT_ERROR_MARKERS = ("could not set lock", "conflicting lock", "resource temporarily unavailable")
 DBT_MODELS_NAME = "dbt_models"
+# Under the project's target directory: the parse the last build left, for the next one.
+BUILD_STATE_DIR_NAME = "build_state"
 
 
 def _macro_closure(manifest: Mapping[str, Any], macro_ids: list[str]) -> Iterator[Mapping[str, Any]]:
@@ -85,39 +88,45 @@ def build_into_working_copy(
     raw_data: RawData,
     dbt_vars: dict[str, str],
     artifacts_dir: Path,
+    parse_state: PartialParseState,
 ) -> Iterator:
     """`dbt build` of the selected nodes into the run's working copy; fails naming what failed.
 
     Unit tests are left to CI: they test SQL logic on fixed rows, not the day's data."""
     other_vars = {name: value for name, value in dbt_vars.items() if name != "as_of_date"}
     vars_args = ["--vars", json.dumps(other_vars)] if other_vars else []
-    with warehouse.dbt_environment(context.run.run_id, raw_data, dbt_vars["as_of_date"]) as working:
-        context.log.info(f"Building into working copy {working} with vars {dbt_vars}")
-        invocation = dbt.cli(
-            ["build", "--exclude-resource-type", "unit_test", *vars_args],
-            context=context,
-            raise_on_error=False,
-            target_path=artifacts_dir / context.run.run_id,
-        )
-    try:
-        yield from invocation.stream()
-    except KeyError as error:
-        raise Failure(
-            description=(
-                f"dbt ran node {error} that the loaded manifest does not know: the dbt project changed "
-                "after the code location loaded. Reload the code location and rerun."
-            ),
-            allow_retries=False,
-        ) from error
-    except Exception as error:
-        if _is_transient(str(error)):
-            raise
-        raise Failure(description=f"dbt build stopped: {error!r}", allow_retries=False) from error
-    finally:
-        # A step that stops early must not leave dbt running: it holds the working copy's lock.
-        if invocation.process.poll() is None:
-            invocation.process.terminate()
-            invocation.process.wait()
+    target = artifacts_dir / context.run.run_id
+    working = warehouse.working_path(context.run.run_id)
+    with warehouse.dbt_build_environment(context.run.run_id, raw_data, dbt_vars["as_of_date"]) as environment:
+        context.log.info(f"Building working copy {working} (in {environment['WAREHOUSE_PATH']}) with vars {dbt_vars}")
+        parse_state.restore(target, other_vars)
+        with patched_environ(environment):
+            invocation = dbt.cli(
+                ["build", "--exclude-resource-type", "unit_test", *vars_args],
+                context=context,
+                raise_on_error=False,
+                target_path=target,
+            )
+        try:
+            yield from invocation.stream()
+        except KeyError as error:
+            raise Failure(
+                description=(
+                    f"dbt ran node {error} that the loaded manifest does not know: the dbt project changed "
+                    "after the code location loaded. Reload the code location and rerun."
+                ),
+                allow_retries=False,
+            ) from error
+        except Exception as error:
+            if _is_transient(str(error)):
+                raise
+            raise Failure(description=f"dbt build stopped: {error!r}", allow_retries=False) from error
+        finally:
+            # A step that stops early must not leave dbt running: it holds the working copy's lock.
+            if invocation.process.poll() is None:
+                invocation.process.terminate()
+                invocation.process.wait()
+            parse_state.save(target, other_vars)
     if invocation.is_successful():
         return
     try:
@@ -170,6 +179,7 @@ def partition_vars(context: AssetExecutionContext, rebuild_partition_window: boo
 def build_dbt_assets(project: DbtProject, partitions_def: DailyPartitionsDefinition) -> AssetsDefinition:
     # dbt artifacts go below the project's target directory, one folder per run.
     artifacts_dir = Path(project.project_dir) / project.target_path / "dagster_runs"
+    parse_state = PartialParseState(Path(project.project_dir) / project.target_path / BUILD_STATE_DIR_NAME)
     window_models = window_model_names(json.loads(project.manifest_path.read_text()))
 
     @dbt_assets(
@@ -195,6 +205,6 @@ def build_dbt_assets(project: DbtProject, partitions_def: DailyPartitionsDefinit
                 f"Rebuilding local days {dbt_vars[PARTITION_WINDOW_VARS[0]]}..{dbt_vars[PARTITION_WINDOW_VARS[1]]}"
                 f" of {', '.join(window_models)}; every other model as of {dbt_vars['as_of_date']}"
             )
-        yield from build_into_working_copy(context, dbt, warehouse, raw_data, dbt_vars, artifacts_dir)
+        yield from build_into_working_copy(context, dbt, warehouse, raw_data, dbt_vars, artifacts_dir, parse_state)
 
     return dbt_models

@@ -9,10 +9,7 @@ Beyond warn_after the check warns; beyond error_after it fails, and blocks the p
 """
 
 import json
-import os
-import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -33,6 +30,7 @@ from dagster import (
 from dagster_dbt import DbtCliResource, DbtProject
 from pydantic import Field
 
+from .parse_reuse import PartialParseState
 from .reporting_days import reporting_timezone, run_partition_end, yesterday_local
 from .resources import RawData, patched_environ
 from .translator import raw_table_key
@@ -40,7 +38,6 @@ from .translator import raw_table_key
 FRESHNESS_CHECK = "source_freshness"
 # Under the project's target directory, beside the manifest.
 FRESHNESS_STATE_DIR_NAME = "freshness_state"
-PARTIAL_PARSE_FILE_NAME = "partial_parse.msgpack"
 PERIOD_HOURS = {"minute": 1 / 60, "hour": 1, "day": 24}
 
 
@@ -134,30 +131,6 @@ def judge(
         description=("Stale beyond warn_after: " if is_warn else "Fresh: ") + description,
         metadata=metadata,
     )
-
-
-class PartialParseState:
-    """dbt's partial-parse state of the freshness invocations, kept between runs: each run's target
-    directory is new, and a full parse of the project costs seconds where a partial one costs
-    fractions of one. A state dbt cannot use (the project or its settings changed) is parsed again
-    in full by dbt itself, so keeping it is always safe."""
-
-    def __init__(self, directory: Path) -> None:
-        self.saved = directory / PARTIAL_PARSE_FILE_NAME
-
-    def restore(self, target: Path) -> None:
-        if self.saved.exists():
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copy(self.saved, target / PARTIAL_PARSE_FILE_NAME)
-
-    def save(self, target: Path) -> None:
-        produced = target / PARTIAL_PARSE_FILE_NAME
-        if produced.exists():
-            # Replaced atomically: runs side by side never read a half-written state.
-            self.saved.parent.mkdir(parents=True, exist_ok=True)
-            staged = self.saved.with_name(f".{self.saved.name}.{uuid.uuid4().hex}")
-            shutil.copy(produced, staged)
-            os.replace(staged, self.saved)
 
 
 def build_raw_freshness_checks(project: DbtProject) -> AssetChecksDefinition:

@@ -19,6 +19,7 @@ import pyarrow as pa
 from dagster import ConfigurableResource, Failure
 from pydantic import Field
 
+from .parse_reuse import BuildSlot
 from .project import REPO_ROOT
 from .raw_contract import Table
 from .serving import (
@@ -35,6 +36,8 @@ DEMO_MANIFEST_NAME = "_demo_manifest.json"
 WORKING_COPIES_DIR_NAME = ".working_copies"
 BASE_FINGERPRINT_NAME = "base_fingerprint.json"
 PUBLISH_LOCK_NAME = "publish.lock"
+# Under .working_copies: the fixed place dbt builds in (parse_reuse.BuildSlot); never pruned.
+BUILD_SLOT_DIR_NAME = ".building"
 
 
 def _resolve(configured: str | None, env_name: str, default: str) -> Path:
@@ -189,7 +192,7 @@ class ServingWarehouse(ConfigurableResource):
             return
         cutoff = time.time() - self.keep_failed_days * 86400
         for run_dir in root.iterdir():
-            if run_dir.is_dir() and run_dir.stat().st_mtime < cutoff:
+            if run_dir.is_dir() and run_dir.name != BUILD_SLOT_DIR_NAME and run_dir.stat().st_mtime < cutoff:
                 shutil.rmtree(run_dir, ignore_errors=True)
 
     def publish(self, run_id: str) -> dict[str, str | int]:
@@ -239,13 +242,18 @@ class ServingWarehouse(ConfigurableResource):
             "serving_database_tables": len(served),
         }
 
-    @contextmanager
-    def dbt_environment(self, run_id: str, raw_data: RawData, as_of_date: str) -> Iterator[Path]:
-        """Environment under which a dbt subprocess builds into the run's working copy, as of a day.
+    def build_slot(self) -> BuildSlot:
+        """Where dbt builds a run's working copy: one path for every run, so dbt reuses its parse."""
+        return BuildSlot(self.serving_path().parent / WORKING_COPIES_DIR_NAME / BUILD_SLOT_DIR_NAME)
 
-        The day goes in CS_AS_OF_DATE rather than --vars: dbt re-parses the whole project whenever
-        --vars change, which a daily run's would every day (macros/dates.sql)."""
+    @contextmanager
+    def dbt_build_environment(self, run_id: str, raw_data: RawData, as_of_date: str) -> Iterator[dict[str, str]]:
+        """Environment of a dbt subprocess that builds the run's working copy as of a day.
+
+        For the block, the working copy sits in the build slot (runs wait for each other there), and
+        goes back to the run's directory after. The day goes in CS_AS_OF_DATE rather than --vars: dbt
+        re-parses the whole project whenever --vars change, which a daily run's would every day
+        (macros/dates.sql)."""
         working = self.ensure_working_copy(run_id)
-        environment = {"WAREHOUSE_PATH": str(working), "RAW_DATA_DIR": str(raw_data.path())}
-        with patched_environ({**environment, "CS_AS_OF_DATE": as_of_date}):
-            yield working
+        with self.build_slot().holding(working) as building:
+            yield {"WAREHOUSE_PATH": str(building), "RAW_DATA_DIR": str(raw_data.path()), "CS_AS_OF_DATE": as_of_date}

@@ -6,9 +6,12 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from cs_warehouse.parse_reuse import BuildSlot, PartialParseState
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -23,9 +26,50 @@ SMALL_DATASET_ARGS = ("--accounts", "120", "--months", "8", "--seed", "11", "--e
 
 def dbt_environment(raw_dir: Path, warehouse: Path, as_of: str) -> dict[str, str]:
     """The environment of a dbt a test starts. The day goes in CS_AS_OF_DATE, as the Dagster jobs pass
-    it: a later run into the same warehouse and target directory then parses only what changed,
-    where a new `--vars` would re-parse the whole project."""
+    it: a later run then parses only what changed, where a new `--vars` would re-parse the whole
+    project."""
     return {**os.environ, "RAW_DATA_DIR": str(raw_dir), "WAREHOUSE_PATH": str(warehouse), "CS_AS_OF_DATE": as_of}
+
+
+@dataclass
+class WorkerDbt:
+    """Where this worker's dbt builds (one path for every warehouse file of one name, as the Dagster
+    jobs build in one slot) and the parse its last dbt left: the next dbt starts from it instead of
+    parsing the whole project."""
+
+    slot: BuildSlot | None = None
+    parse_state: PartialParseState | None = None
+
+
+WORKER_DBT = WorkerDbt()
+
+
+def run_dbt(
+    args: list[str],
+    raw_dir: Path,
+    warehouse: Path,
+    target_dir: Path,
+    as_of: str,
+    extra_vars: dict[str, str] | None = None,
+    capture_output: bool = False,
+) -> subprocess.CompletedProcess:
+    """dbt as the tests start it, from the repository root: `warehouse` built in the worker's build
+    slot as of `as_of` (CS_AS_OF_DATE), vars other than the day in `extra_vars`."""
+    cli_vars = extra_vars or {}
+    run_vars = ["--vars", json.dumps(cli_vars)] if cli_vars else []
+    with WORKER_DBT.slot.holding(warehouse) as building:
+        WORKER_DBT.parse_state.restore(target_dir, cli_vars)
+        try:
+            return subprocess.run(
+                [str(VENV_BIN / "dbt"), *args, "--target-path", str(target_dir), *run_vars],
+                cwd=REPO_ROOT,
+                env=dbt_environment(raw_dir, building, as_of),
+                capture_output=capture_output,
+                text=True,
+                check=False,
+            )
+        finally:
+            WORKER_DBT.parse_state.save(target_dir, cli_vars)
 
 
 def build_models_up_to(
@@ -33,34 +77,27 @@ def build_models_up_to(
 ) -> None:
     """Build `model` and every parent (seeds and models) into `warehouse`, without tests; vars other
     than the day in `extra_vars`."""
-    run_vars = ["--vars", json.dumps(extra_vars)] if extra_vars else []
-    subprocess.run(
-        [
-            str(VENV_BIN / "dbt"),
-            "build",
-            "--select",
-            f"+{model}",
-            "--resource-type",
-            "seed",
-            "--resource-type",
-            "model",
-            "--target-path",
-            str(target_dir),
-            *run_vars,
-            "--quiet",
-        ],
-        cwd=REPO_ROOT,
-        env=dbt_environment(raw_dir, warehouse, as_of),
-        check=True,
+    build = run_dbt(
+        ["build", "--select", f"+{model}", "--resource-type", "seed", "--resource-type", "model", "--quiet"],
+        raw_dir,
+        warehouse,
+        target_dir,
+        as_of,
+        extra_vars,
     )
+    assert build.returncode == 0, f"dbt build of +{model} failed"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def dbt_log_dir_per_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def dbt_per_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Every dbt a test starts logs under this worker's temp dir: test files run side by side, and
-    dbt processes sharing the project's logs/dbt.log would interleave and rotate it under each other."""
+    dbt processes sharing the project's logs/dbt.log would interleave and rotate it under each other.
+    The worker's build slot and parse state live there too."""
+    worker_dir = tmp_path_factory.mktemp("dbt")
+    WORKER_DBT.slot = BuildSlot(worker_dir / "slot")
+    WORKER_DBT.parse_state = PartialParseState(worker_dir / "parse_state")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DBT_LOG_PATH", str(tmp_path_factory.mktemp("dbt_logs")))
+        patch.setenv("DBT_LOG_PATH", str(worker_dir / "logs"))
         yield
 
 

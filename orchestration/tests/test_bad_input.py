@@ -7,7 +7,6 @@ which stops the run before any model, so they run `dbt run` on a model-less sele
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -17,25 +16,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REPO_ROOT, SMALL_DATASET_END_DATE
-
-DBT_VARS = f'{{as_of_date: "{SMALL_DATASET_END_DATE}"}}'
+from conftest import SMALL_DATASET_END_DATE, run_dbt
 
 
 def dbt(command: list[str], raw_dir: Path, warehouse: Path, target: Path) -> subprocess.CompletedProcess:
-    environment = {
-        **os.environ,
-        "RAW_DATA_DIR": str(raw_dir),
-        "WAREHOUSE_PATH": str(warehouse),
-    }
-    return subprocess.run(
-        ["dbt", *command, "--target-path", str(target), "--vars", DBT_VARS],
-        cwd=REPO_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_dbt(command, raw_dir, warehouse, target, SMALL_DATASET_END_DATE, capture_output=True)
 
 
 def rewrite_parquet(path: Path, select_sql: str) -> None:
@@ -187,17 +172,17 @@ def builds(small_raw_dataset: Path, tmp_path_factory: pytest.TempPathFactory) ->
     clean = dbt(
         ["build", "--exclude-resource-type", "test", "unit_test"],
         small_raw_dataset,
-        root / "clean.duckdb",
+        root / "clean" / "warehouse.duckdb",
         target,
     )
     assert clean.returncode == 0, clean.stdout[-3000:]
     corrupted = dbt(
         ["build", "--exclude-resource-type", "unit_test"],
         root / "corrupted_raw",
-        root / "corrupted.duckdb",
+        root / "corrupted" / "warehouse.duckdb",
         target,
     )
-    return Builds(root / "clean.duckdb", root / "corrupted.duckdb", corrupted, faults)
+    return Builds(root / "clean" / "warehouse.duckdb", root / "corrupted" / "warehouse.duckdb", corrupted, faults)
 
 
 def test_corrupted_rows_leave_the_build_green(builds: Builds) -> None:
@@ -360,8 +345,7 @@ def unreadable_contacts(raw: Path) -> None:
 
 @dataclass(frozen=True)
 class Preflight:
-    """One raw directory path, warehouse and target for every pre-flight run: with the same
-    environment dbt reuses its parsed project, so each run costs seconds."""
+    """One raw directory path, warehouse and target for every pre-flight run."""
 
     raw: Path
     warehouse: Path

@@ -21,7 +21,7 @@ from dagster import AssetCheckSeverity, DagsterEventType
 from cs_warehouse.jobs import BACKFILL_JOB, DAILY_REFRESH_JOB, daily_run_config
 from cs_warehouse.publish import SERVING_WAREHOUSE_KEY
 from cs_warehouse.reporting_days import PARTITION_RANGE_END_TAG
-from cs_warehouse.resources import DEMO_MANIFEST_NAME, WORKING_COPIES_DIR_NAME
+from cs_warehouse.resources import BUILD_SLOT_DIR_NAME, DEMO_MANIFEST_NAME, WORKING_COPIES_DIR_NAME
 
 PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
 BACKFILL_DAYS = 3
@@ -145,8 +145,10 @@ def test_full_run_publishes_every_model_and_evaluates_every_check(full_build, de
     # Every table model is in the published file and readable.
     counts = row_counts(serving, table_models(manifest))
     assert any(relation.startswith("marts.") and rows for relation, rows in counts.items())
-    # The working copy was renamed into place: no run directory is left behind.
-    assert not [path for path in (serving.parent / WORKING_COPIES_DIR_NAME).iterdir() if path.is_dir()]
+    # The working copy was renamed into place: no run directory is left behind, none in the build slot.
+    working_copies = serving.parent / WORKING_COPIES_DIR_NAME
+    assert [path.name for path in working_copies.iterdir() if path.is_dir()] == [BUILD_SLOT_DIR_NAME]
+    assert not list((working_copies / BUILD_SLOT_DIR_NAME).iterdir())
     # The serving database BI reads was published beside it: the marts as tables, no view.
     with duckdb.connect(str(serving.parent / "serving" / serving.name), read_only=True) as connection:
         served = {row[0] for row in connection.execute("select table_name from duckdb_tables()").fetchall()}

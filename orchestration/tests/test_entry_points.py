@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
+from functools import cached_property
 from pathlib import Path
 
 import pytest
+from dagster_dbt import DbtCliResource
 
 from cs_warehouse.cli import main
-from cs_warehouse.project import dbt_executable
+from cs_warehouse.project import dbt_cli_resource, dbt_executable
 
 
 @pytest.mark.parametrize(
@@ -33,3 +36,16 @@ def test_generate_rejects_bad_arguments_with_one_error_line(tmp_path, capsys, ar
 def test_dagster_runs_the_dbt_beside_its_interpreter_whatever_the_path(monkeypatch):
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
     assert dbt_executable() == str(Path(sys.executable).parent / "dbt")
+
+
+def test_dagster_knows_the_dbt_version_without_starting_dbt(parsed_dbt_project):
+    resource = dbt_cli_resource(parsed_dbt_project)
+    version_output = subprocess.run([resource.dbt_executable, "--version"], capture_output=True, text=True).stdout
+    assert f"installed: {resource._cli_version}" in version_output
+
+
+def test_the_dagster_dbt_steps_this_project_skips_still_exist():
+    """ProjectDbtCliResource replaces two members of dagster-dbt's resource: if an upgrade renamed
+    them, the replacements would silently stop applying."""
+    assert isinstance(DbtCliResource.__dict__["_cli_version"], cached_property)
+    assert callable(DbtCliResource.__dict__["_initialize_dbt_core_adapter"])

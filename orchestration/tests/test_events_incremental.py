@@ -10,19 +10,16 @@ row with a full build.
 """
 
 import shutil
-import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 from conftest import (
-    REPO_ROOT,
     SMALL_DATASET_END_DATE,
-    VENV_BIN,
     WITHOUT_RUN_STAMPS,
     build_models_up_to,
-    dbt_environment,
+    run_dbt,
 )
 
 COMPLETIONS_MODEL = "int_onboarding__project_completion_days"
@@ -133,7 +130,7 @@ def test_moving_as_of_date_forward_equals_full_build(small_raw_dataset: Path, tm
     raw_dir = tmp_path / "raw"
     shutil.copytree(small_raw_dataset, raw_dir)
     land_late_arrival_before(raw_dir, f"{EARLIER_AS_OF} 12:00:00")
-    full_build = tmp_path / "full.duckdb"
+    full_build = tmp_path / "full" / "warehouse.duckdb"
     build_event_models(raw_dir, full_build, tmp_path / "target_full", SMALL_DATASET_END_DATE)
 
     warehouse = tmp_path / "warehouse.duckdb"
@@ -198,10 +195,11 @@ def test_backfill_window_and_moving_as_of_date_back_equal_full_build(
     )
     assert_same_event_tables(warehouse, full_build)
 
-    later_as_of = tmp_path / "later.duckdb"
+    later_as_of = tmp_path / "later" / "warehouse.duckdb"
+    later_as_of.parent.mkdir()
     shutil.copy(full_build, later_as_of)
     build_event_models(small_raw_dataset, later_as_of, tmp_path / "target", EARLIER_AS_OF)
-    earlier_full = tmp_path / "earlier_full.duckdb"
+    earlier_full = tmp_path / "earlier_full" / "warehouse.duckdb"
     build_event_models(small_raw_dataset, earlier_full, tmp_path / "target_full", EARLIER_AS_OF)
     assert_same_event_tables(later_as_of, earlier_full)
 
@@ -275,7 +273,7 @@ def test_event_batches_with_redelivery_and_late_arrival_equal_full_build(
     land_late_arrival_before(raw_dir, first_cutoff)
     build_event_models(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
 
-    full_build = tmp_path / "full.duckdb"
+    full_build = tmp_path / "full" / "warehouse.duckdb"
     build_event_models(raw_dir, full_build, tmp_path / "target_full", SMALL_DATASET_END_DATE)
     assert_same_rows(warehouse, full_build, BASE_TABLE)
     assert_same_event_tables(warehouse, full_build)
@@ -326,20 +324,13 @@ def test_event_id_redelivered_with_other_content_fails_uniqueness(
     build_event_models(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
     assert len(loaded_rows_of_event(warehouse, conflicting_id)) == 2
 
-    test_run = subprocess.run(
-        [
-            str(VENV_BIN / "dbt"),
-            "test",
-            "--select",
-            "unique_in_latest_load_stg_product__events_event_id",
-            "--store-failures",
-            "--target-path",
-            str(tmp_path / "target"),
-        ],
-        cwd=REPO_ROOT,
-        env=dbt_environment(raw_dir, warehouse, SMALL_DATASET_END_DATE),
+    test_run = run_dbt(
+        ["test", "--select", "unique_in_latest_load_stg_product__events_event_id", "--store-failures"],
+        raw_dir,
+        warehouse,
+        tmp_path / "target",
+        SMALL_DATASET_END_DATE,
         capture_output=True,
-        text=True,
     )
     assert test_run.returncode != 0, test_run.stdout
     with duckdb.connect(str(warehouse), read_only=True) as connection:

@@ -251,7 +251,7 @@ def test_late_inputs_for_past_days_rescored_like_full_build(small_raw_dataset: P
 
     # The report day moves forward and the late batch lands in the same run.
     build_health(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
-    full_build = tmp_path / "full.duckdb"
+    full_build = tmp_path / "full" / "warehouse.duckdb"
     build_health(raw_dir, full_build, tmp_path / "target_full", SMALL_DATASET_END_DATE)
 
     # The late logins change the account's rows from the late day on, so stale rows would be caught.
@@ -280,7 +280,7 @@ def test_late_inputs_for_past_days_rescored_like_full_build(small_raw_dataset: P
     # are cut back to it, still open, as a full build as of that day makes them.
     assert scalar(warehouse, f"select count(*) from {ALERTS_TABLE} where last_alerted_on > '{EARLIER_AS_OF}'") > 0
     build_health(raw_dir, warehouse, tmp_path / "target", EARLIER_AS_OF)
-    full_build_earlier = tmp_path / "full_earlier.duckdb"
+    full_build_earlier = tmp_path / "full_earlier" / "warehouse.duckdb"
     build_health(raw_dir, full_build_earlier, tmp_path / "target_full_earlier", EARLIER_AS_OF)
     assert_same_rows(warehouse, full_build_earlier)
 
@@ -311,7 +311,7 @@ def test_a_late_cancellation_alone_ends_the_alert_episodes_it_cuts_short(
     land_late_cancellation(raw_dir, account, cancellation_day)
 
     build_health(raw_dir, warehouse, tmp_path / "target", SMALL_DATASET_END_DATE)
-    full_build = tmp_path / "full.duckdb"
+    full_build = tmp_path / "full" / "warehouse.duckdb"
     build_health(raw_dir, full_build, tmp_path / "target_full", SMALL_DATASET_END_DATE)
     # The episode now ends before the cancellation day, so a stale one would be caught.
     assert (

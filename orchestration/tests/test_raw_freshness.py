@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from dagster import AssetCheckSeverity
 
-from cs_warehouse.raw_freshness import PARTIAL_PARSE_FILE_NAME, PartialParseState, end_of_reporting_day, judge
+from cs_warehouse.raw_freshness import end_of_reporting_day, judge
 
 CRITERIA = {
     "warn_after": {"count": 1, "period": "day"},
@@ -50,20 +50,3 @@ def test_an_unreadable_source_fails() -> None:
         True,
     )
     assert not result.passed and result.severity == AssetCheckSeverity.ERROR
-
-
-def test_the_parse_state_of_one_run_is_restored_into_the_next(tmp_path) -> None:
-    state = PartialParseState(tmp_path / "state")
-    first, second, third = (tmp_path / run / "target" for run in ("first", "second", "third"))
-    state.restore(first)
-    assert not first.exists(), "nothing saved yet: the first run parses in full"
-    first.mkdir(parents=True)
-    (first / PARTIAL_PARSE_FILE_NAME).write_bytes(b"state of the first run")
-    state.save(first)
-    state.restore(second)
-    assert (second / PARTIAL_PARSE_FILE_NAME).read_bytes() == b"state of the first run"
-    # A run that stopped before parsing leaves the saved state as it was.
-    third.mkdir(parents=True)
-    state.save(third)
-    assert [path.name for path in (tmp_path / "state").iterdir()] == [PARTIAL_PARSE_FILE_NAME]
-    assert (tmp_path / "state" / PARTIAL_PARSE_FILE_NAME).read_bytes() == b"state of the first run"
