@@ -97,7 +97,14 @@ run: install
 report: install
 	cs-warehouse report --database "$(SERVING_PATH)" --out "$(REPORT_PATH)"
 
-test: install browser postgres dbt-test-build lint pytest test-spark
+# pytest and the Spark comparison run side by side once the test builds and the lint pass: they
+# write separate files, and pytest's workers leave part of the cores idle (a test waits on dbt or a
+# browser). Each line they print starts with [pytest] or [spark]; a failure in either fails the target.
+test: install browser postgres dbt-test-build lint spark-install
+	checks=(); for check in pytest test-spark; do \
+		( $(MAKE) --no-print-directory $$check 2>&1 | sed -u "s/^/[$${check#test-}] /" ) & checks+=($$!); \
+	done; \
+	failed=0; for check in "$${checks[@]}"; do wait $$check || failed=1; done; exit $$failed
 
 dbt-test-build: install
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)

@@ -99,13 +99,13 @@ class BuildSlot:
 
     def _return_leftover(self) -> None:
         """A process that died while holding the slot left its file here: send it home, or drop it
-        when its directory is gone."""
+        when its directory is gone or a new copy took its place there (a retried step copies again)."""
         owner = self.directory / SLOT_OWNER_FILE_NAME
         if not owner.exists():
             return
         leftover = json.loads(owner.read_text())
         placed, home = Path(leftover["placed"]), Path(leftover["home"])
-        if home.parent.is_dir():
+        if home.parent.is_dir() and not home.exists():
             _move_database(placed, home)
         for entry in self.directory.iterdir():
             if entry.is_dir():

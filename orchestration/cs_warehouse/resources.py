@@ -127,7 +127,9 @@ class ServingWarehouse(ConfigurableResource):
     (`serving_database_path()`: public marts and reference tables only, see serving.py).
 
     A run builds into its own working copy (a copy of the full warehouse, so incremental models carry
-    their state over) and publishes it with atomic renames once every blocking check passed. The
+    their state over) and publishes it with atomic renames once every blocking check passed. While
+    dbt builds it, the copy sits in the build slot (`build_slot()`), one path for every run, so that
+    dbt reuses its parse. The
     working copy keeps the warehouse file's name because DuckDB names the catalog after the file stem
     and dbt-duckdb writes that catalog into view definitions.
     """
@@ -146,6 +148,15 @@ class ServingWarehouse(ConfigurableResource):
     keep_failed_days: int = Field(
         default=7,
         description="Days a failed run's working copy is kept for inspection before it is pruned.",
+    )
+    build_dir: str | None = Field(
+        default=None,
+        description=(
+            "Directory dbt builds a run's working copy in (it is moved there for the build and back); "
+            "default: .working_copies/.building beside the full warehouse. Must be on the warehouse's "
+            "filesystem. Warehouses sharing one take turns building and share dbt's parse. Relative "
+            "paths are relative to the project root."
+        ),
     )
 
     def serving_path(self) -> Path:
@@ -244,6 +255,9 @@ class ServingWarehouse(ConfigurableResource):
 
     def build_slot(self) -> BuildSlot:
         """Where dbt builds a run's working copy: one path for every run, so dbt reuses its parse."""
+        if self.build_dir:
+            directory = Path(self.build_dir)
+            return BuildSlot(directory if directory.is_absolute() else REPO_ROOT / directory)
         return BuildSlot(self.serving_path().parent / WORKING_COPIES_DIR_NAME / BUILD_SLOT_DIR_NAME)
 
     @contextmanager

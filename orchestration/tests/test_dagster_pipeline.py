@@ -15,13 +15,13 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import SMALL_DATASET_END_DATE, WITHOUT_RUN_STAMPS
+from conftest import SMALL_DATASET_END_DATE, WITHOUT_RUN_STAMPS, WORKER_DBT
 from dagster import AssetCheckSeverity, DagsterEventType
 
 from cs_warehouse.jobs import BACKFILL_JOB, DAILY_REFRESH_JOB, daily_run_config
 from cs_warehouse.publish import SERVING_WAREHOUSE_KEY
 from cs_warehouse.reporting_days import PARTITION_RANGE_END_TAG
-from cs_warehouse.resources import BUILD_SLOT_DIR_NAME, DEMO_MANIFEST_NAME, WORKING_COPIES_DIR_NAME
+from cs_warehouse.resources import DEMO_MANIFEST_NAME, WORKING_COPIES_DIR_NAME
 
 PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
 BACKFILL_DAYS = 3
@@ -30,10 +30,8 @@ FIRST_BACKFILL_DAY = (date.fromisoformat(BEFORE_BACKFILL) + timedelta(days=1)).i
 
 
 @pytest.fixture(scope="module")
-def definitions(parsed_dbt_project):
-    from cs_warehouse.definitions import build_definitions
-
-    return build_definitions(parsed_dbt_project)
+def definitions(dagster_definitions):
+    return dagster_definitions
 
 
 @pytest.fixture(scope="module")
@@ -145,10 +143,9 @@ def test_full_run_publishes_every_model_and_evaluates_every_check(full_build, de
     # Every table model is in the published file and readable.
     counts = row_counts(serving, table_models(manifest))
     assert any(relation.startswith("marts.") and rows for relation, rows in counts.items())
-    # The working copy was renamed into place: no run directory is left behind, none in the build slot.
-    working_copies = serving.parent / WORKING_COPIES_DIR_NAME
-    assert [path.name for path in working_copies.iterdir() if path.is_dir()] == [BUILD_SLOT_DIR_NAME]
-    assert not list((working_copies / BUILD_SLOT_DIR_NAME).iterdir())
+    # The working copy was renamed into place: no run directory is left behind, nothing in the build slot.
+    assert not [path for path in (serving.parent / WORKING_COPIES_DIR_NAME).iterdir() if path.is_dir()]
+    assert not list(WORKER_DBT.slot.directory.iterdir())
     # The serving database BI reads was published beside it: the marts as tables, no view.
     with duckdb.connect(str(serving.parent / "serving" / serving.name), read_only=True) as connection:
         served = {row[0] for row in connection.execute("select table_name from duckdb_tables()").fetchall()}

@@ -39,17 +39,14 @@ DEMO_SCALE = {"demo_accounts": 60, "demo_months": 6, "demo_seed": 11}
 
 
 @pytest.fixture(scope="module")
-def demo_definitions(parsed_dbt_project) -> Definitions:
+def demo_definitions(dagster_definitions) -> Definitions:
     """The code location with a small demo feed."""
-    from cs_warehouse.definitions import build_definitions
-
-    definitions = build_definitions(parsed_dbt_project)
     return Definitions(
-        assets=definitions.assets,
-        asset_checks=definitions.asset_checks,
-        jobs=definitions.jobs,
-        schedules=definitions.schedules,
-        resources={**definitions.resources, "raw_data": RawData(**DEMO_SCALE)},
+        assets=dagster_definitions.assets,
+        asset_checks=dagster_definitions.asset_checks,
+        jobs=dagster_definitions.jobs,
+        schedules=dagster_definitions.schedules,
+        resources={**dagster_definitions.resources, "raw_data": RawData(**DEMO_SCALE)},
     )
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 
 from cs_warehouse.parse_reuse import PARTIAL_PARSE_FILE_NAME, SLOT_OWNER_FILE_NAME, BuildSlot, PartialParseState
+from cs_warehouse.project import REPO_ROOT
+from cs_warehouse.resources import ServingWarehouse
 
 
 def test_the_parse_state_of_one_run_is_restored_into_the_next(tmp_path: Path) -> None:
@@ -109,3 +111,24 @@ def test_a_file_left_by_a_dead_build_is_sent_home(tmp_path: Path) -> None:
     with BuildSlot(slot_dir).holding(tmp_path / "next-run" / "warehouse.duckdb") as building:
         assert not building.exists()
     assert read_marker(home) == 7
+
+
+def test_a_warehouse_builds_beside_itself_unless_told_otherwise(tmp_path: Path) -> None:
+    serving = tmp_path / "serving" / "warehouse.duckdb"
+    beside = ServingWarehouse(path=str(serving))
+    assert beside.build_slot().directory == serving.parent / ".working_copies" / ".building"
+    shared = ServingWarehouse(path=str(serving), build_dir="build/slot")
+    assert shared.build_slot().directory == REPO_ROOT / "build" / "slot"
+
+
+def test_a_file_left_by_a_dead_build_gives_way_to_a_new_copy_at_home(tmp_path: Path) -> None:
+    slot_dir = tmp_path / "slot"
+    home = tmp_path / "retried-run" / "warehouse.duckdb"
+    write_database(home, 2)
+    write_database(slot_dir / "warehouse.duckdb", 7)
+    (slot_dir / SLOT_OWNER_FILE_NAME).write_text(
+        json.dumps({"placed": str(slot_dir / "warehouse.duckdb"), "home": str(home)})
+    )
+    with BuildSlot(slot_dir).holding(home) as building:
+        assert read_marker(building) == 2
+    assert read_marker(home) == 2
