@@ -129,9 +129,8 @@ class ServingWarehouse(ConfigurableResource):
     A run builds into its own working copy (a copy of the full warehouse, so incremental models carry
     their state over) and publishes it with atomic renames once every blocking check passed. While
     dbt builds it, the copy sits in the build slot (`build_slot()`), one path for every run, so that
-    dbt reuses its parse. The
-    working copy keeps the warehouse file's name because DuckDB names the catalog after the file stem
-    and dbt-duckdb writes that catalog into view definitions.
+    dbt reuses its parse. The working copy keeps the warehouse file's name because DuckDB names the
+    catalog after the file stem and dbt-duckdb writes that catalog into view definitions.
     """
 
     path: str | None = Field(

@@ -134,22 +134,28 @@ def parsed_dbt_project(tmp_path_factory: pytest.TempPathFactory, venv_on_path: N
     return project
 
 
-@pytest.fixture(scope="session")
-def dagster_definitions(parsed_dbt_project):
-    """The code location, its runs building in this worker's build slot: whatever warehouse a test
-    publishes to, a run after the worker's first starts from the parse the last one left."""
+def with_resources(definitions, **resources):
+    """The same code location with some of its resources replaced."""
     from dagster import Definitions
 
-    from cs_warehouse.definitions import build_definitions
-    from cs_warehouse.resources import ServingWarehouse
-
-    definitions = build_definitions(parsed_dbt_project)
     return Definitions(
         assets=definitions.assets,
         asset_checks=definitions.asset_checks,
         jobs=definitions.jobs,
         schedules=definitions.schedules,
-        resources={**definitions.resources, "warehouse": ServingWarehouse(build_dir=str(WORKER_DBT.slot.directory))},
+        resources={**definitions.resources, **resources},
+    )
+
+
+@pytest.fixture(scope="session")
+def dagster_definitions(parsed_dbt_project):
+    """The code location, its runs building in this worker's build slot: whatever warehouse a test
+    publishes to, a run after the worker's first starts from the parse the last one left."""
+    from cs_warehouse.definitions import build_definitions
+    from cs_warehouse.resources import ServingWarehouse
+
+    return with_resources(
+        build_definitions(parsed_dbt_project), warehouse=ServingWarehouse(build_dir=str(WORKER_DBT.slot.directory))
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import with_resources
 from dagster import Definitions, build_schedule_context, materialize
 from test_dagster_pipeline import (
     PARTITION_RANGE_START_TAG,
@@ -41,13 +42,7 @@ DEMO_SCALE = {"demo_accounts": 60, "demo_months": 6, "demo_seed": 11}
 @pytest.fixture(scope="module")
 def demo_definitions(dagster_definitions) -> Definitions:
     """The code location with a small demo feed."""
-    return Definitions(
-        assets=dagster_definitions.assets,
-        asset_checks=dagster_definitions.asset_checks,
-        jobs=dagster_definitions.jobs,
-        schedules=dagster_definitions.schedules,
-        resources={**dagster_definitions.resources, "raw_data": RawData(**DEMO_SCALE)},
-    )
+    return with_resources(dagster_definitions, raw_data=RawData(**DEMO_SCALE))
 
 
 def scheduled_run(definitions: Definitions, raw_dir: Path, serving: Path, day: date):

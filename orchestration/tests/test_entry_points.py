@@ -11,7 +11,7 @@ import pytest
 from dagster_dbt import DbtCliResource
 
 from cs_warehouse.cli import main
-from cs_warehouse.project import dbt_cli_resource, dbt_executable
+from cs_warehouse.project import build_dbt_project, dbt_cli_resource, dbt_executable
 
 
 @pytest.mark.parametrize(
@@ -38,8 +38,8 @@ def test_dagster_runs_the_dbt_beside_its_interpreter_whatever_the_path(monkeypat
     assert dbt_executable() == str(Path(sys.executable).parent / "dbt")
 
 
-def test_dagster_knows_the_dbt_version_without_starting_dbt(parsed_dbt_project):
-    resource = dbt_cli_resource(parsed_dbt_project)
+def test_dagster_knows_the_dbt_version_without_starting_dbt(tmp_path):
+    resource = dbt_cli_resource(build_dbt_project(tmp_path / "target"))
     version_output = subprocess.run([resource.dbt_executable, "--version"], capture_output=True, text=True).stdout
     assert f"installed: {resource._cli_version}" in version_output
 

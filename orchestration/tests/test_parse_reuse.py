@@ -85,16 +85,18 @@ def test_the_file_goes_back_home_when_the_build_fails(tmp_path: Path) -> None:
 def test_a_second_build_waits_for_the_first(tmp_path: Path) -> None:
     slot = BuildSlot(tmp_path / "slot")
     events = []
+    first_holds_the_slot = threading.Event()
 
     def build(name: str, seconds: float) -> None:
         with slot.holding(tmp_path / name / "warehouse.duckdb"):
             events.append(f"{name} in")
+            first_holds_the_slot.set()
             time.sleep(seconds)
             events.append(f"{name} out")
 
     first = threading.Thread(target=build, args=("first", 0.5))
     first.start()
-    time.sleep(0.1)
+    first_holds_the_slot.wait()
     build("second", 0)
     first.join()
     assert events == ["first in", "first out", "second in", "second out"]
