@@ -124,8 +124,18 @@
 {#- `when` branches: `<column>_in_future` for occurrence times later than the run's clock. -#}
 {% macro reject_future(columns) -%}
     {%- for column in columns %}
-            when {{ column }} > {{ current_timestamp_utc() }} then '{{ column }}_in_future'
+            when {{ column }} > {{ current_timestamp_utc() }} then '{{ column }}{{ in_future_suffix() }}'
     {%- endfor %}
+{%- endmacro %}
+
+{#- The suffix of the reasons `reject_future` gives, and the rows of a base table labelled with one:
+    which rows those are depends on when the table was built, not only on what it was built from. -#}
+{% macro in_future_suffix() -%}
+    {{- return('_in_future') -}}
+{%- endmacro %}
+
+{% macro labelled_in_future(reason_column='invalid_reason') -%}
+    {{ dbt.right(reason_column, in_future_suffix() | length) }} = '{{ in_future_suffix() }}'
 {%- endmacro %}
 
 {#- Every base model with its source table and primary key: the audit models read them all. -#}

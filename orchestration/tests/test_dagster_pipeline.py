@@ -76,13 +76,13 @@ def file_digest(path: Path) -> str:
 
 
 def table_models(manifest: dict) -> list[str]:
-    """Schema-qualified relations of the table and incremental models, except records of the run
+    """Schema-qualified relations of the models stored as tables, except records of the run
     itself (meta `run_record`: where the raw files lay and when they were written)."""
     return sorted(
         f"{node['schema']}.{node['alias']}"
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
-        and node["config"]["materialized"] in ("table", "incremental")
+        and node["config"]["materialized"] in ("table", "raw_snapshot_table", "incremental")
         and not node["config"]["meta"].get("run_record")
     )
 

@@ -81,7 +81,7 @@ typed_rows as (
         select distinct received_at
         from loaded_rows
         where
-            invalid_reason = 'occurred_at_in_future'
+            {{ labelled_in_future() }}
             and received_at < {{ reload_start }}
     ),
 
