@@ -11,7 +11,10 @@
 
     A table is not fingerprinted, so it is rebuilt on every run, and so is every table that refs it,
     when its rows depend on the run's clock (a row labelled `..._in_future` becomes valid once its
-    time has passed) or when a source has no `raw_files` (a table in a database, not a file). -#}
+    time has passed) or when a source has no `raw_files` (a table in a database, not a file). The
+    model needs the `invalid_reason` column of the base models, which says which rows those are.
+    The fingerprint is taken before the build: a file landing while the table is built leaves a
+    stored fingerprint that no longer matches the files, so the next run builds the table again. -#}
 {% materialization raw_snapshot_table, adapter='duckdb' %}
     {%- set fingerprint = raw_snapshot_input_fingerprint() -%}
     {%- set stored_comment = raw_snapshot_stored_comment() -%}
