@@ -5,9 +5,10 @@
     Its input fingerprint is the md5 of: the model's compiled SQL (vars included), the md5 of the
     contents of every raw file of its sources (meta `raw_files`), the fingerprints of the tables it
     refs, the session's TimeZone and DuckDB's version. After a build the fingerprint is stored as the
-    table's comment, which lives and dies with the table. A run keeps the table when its comment holds
-    the fingerprint the run computes; otherwise, and with --full-refresh, it builds the table as the
-    `table` materialization does.
+    last line of the table's comment, which lives and dies with the table (with `persist_docs`, the
+    model's description comes first). A run keeps the table when its comment ends with the fingerprint
+    the run computes, bringing the persisted docs up to date; otherwise, and with --full-refresh, it
+    builds the table as the `table` materialization does.
 
     A table is not fingerprinted, so it is rebuilt on every run, and so is every table that refs it,
     when its rows depend on the run's clock (a row labelled `..._in_future` becomes valid once its
@@ -18,12 +19,19 @@
 {% materialization raw_snapshot_table, adapter='duckdb' %}
     {%- set fingerprint = raw_snapshot_input_fingerprint() -%}
     {%- set stored_comment = raw_snapshot_stored_comment() -%}
+    {%- set fingerprint_line = raw_snapshot_fingerprint_line(fingerprint) -%}
     {%- if fingerprint is not none
         and not should_full_refresh()
-        and stored_comment == raw_snapshot_fingerprint_comment(fingerprint) -%}
+        and stored_comment is not none
+        and (stored_comment == fingerprint_line or stored_comment.endswith('\n' ~ fingerprint_line)) -%}
         {#- What `dbt build` prints for the model: [KEPT in 0.05s]. -#}
         {% do store_raw_result(name='main', message='KEPT', code='KEPT', rows_affected=0) %}
-        {{ log(this ~ ': kept, its inputs are unchanged (input fingerprint ' ~ fingerprint ~ ')') }}
+        {{ log(this ~ ': kept, its inputs are unchanged (' ~ fingerprint_line ~ ')') }}
+        {%- if stored_comment != raw_snapshot_comment(fingerprint_line) -%}
+            {% do raw_snapshot_store_comment(raw_snapshot_comment(fingerprint_line)) %}
+        {%- endif -%}
+        {% do persist_docs(this, model, for_relation=false) %}
+        {% do adapter.commit() %}
         {{ return({'relations': [this.incorporate(type='table')]}) }}
     {%- endif -%}
 
@@ -32,14 +40,10 @@
     {%- set clock_dependent_rows -%}
         select count(*) from {{ this }} where {{ labelled_in_future() }}
     {%- endset -%}
-    {%- if fingerprint is not none and run_query(clock_dependent_rows).columns[0].values()[0] == 0 -%}
-        {%- set comment = raw_snapshot_fingerprint_comment(fingerprint) -%}
-    {%- else -%}
-        {%- set comment = 'input fingerprint none: rebuilt on every run' -%}
+    {%- if run_query(clock_dependent_rows).columns[0].values()[0] > 0 -%}
+        {%- set fingerprint_line = raw_snapshot_fingerprint_line(none) -%}
     {%- endif -%}
-    {% call statement('store_input_fingerprint') -%}
-        comment on table {{ this }} is '{{ comment }}'
-    {%- endcall %}
+    {% do raw_snapshot_store_comment(raw_snapshot_comment(fingerprint_line)) %}
     {% do adapter.commit() %}
     {{ return(result) }}
 {% endmaterialization %}
@@ -50,8 +54,21 @@
     {{ return(adapter_table() if adapter_table is not none else materialization_table_default()) }}
 {% endmaterialization %}
 
-{% macro raw_snapshot_fingerprint_comment(fingerprint) -%}
-    {{ return('input fingerprint ' ~ fingerprint) }}
+{#- The comment's line that holds the fingerprint (none: the table has none). -#}
+{% macro raw_snapshot_fingerprint_line(fingerprint) -%}
+    {{ return('input fingerprint ' ~ (fingerprint if fingerprint is not none else 'none: rebuilt on every run')) }}
+{%- endmacro %}
+
+{#- The table's comment: its description first when `persist_docs` persists it, the fingerprint last. -#}
+{% macro raw_snapshot_comment(fingerprint_line) -%}
+    {%- if config.persist_relation_docs() and model.description -%}
+        {{ return(model.description ~ '\n' ~ fingerprint_line) }}
+    {%- endif -%}
+    {{ return(fingerprint_line) }}
+{%- endmacro %}
+
+{% macro raw_snapshot_store_comment(comment) -%}
+    {% do run_query(alter_relation_comment(this.incorporate(type='table'), comment)) %}
 {%- endmacro %}
 
 {% macro raw_snapshot_stored_comment() -%}
@@ -97,7 +114,9 @@
             {%- endif %}
             {%- for parent in parents %}
             union all
-            select 'parent {{ parent.unique_id }} ' || coalesce(max(comment), 'missing')
+            -- the parent's fingerprint: the last line of its comment
+            select 'parent {{ parent.unique_id }} '
+                || coalesce(regexp_extract(max(comment), '(^|\n)input fingerprint ([0-9a-f]{32})$', 2), '')
             from duckdb_tables()
             where
                 database_name = '{{ parent.database }}'
@@ -109,7 +128,7 @@
         select
             md5(string_agg(part, chr(10) order by part)) as fingerprint,
             count(*) filter (
-                where part like 'parent %' and not regexp_matches(part, ' input fingerprint [0-9a-f]{32}$')
+                where part like 'parent %' and not regexp_matches(part, ' [0-9a-f]{32}$')
             ) as parents_without_fingerprint
         from parts
     {%- endset -%}

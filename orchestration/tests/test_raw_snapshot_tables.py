@@ -4,12 +4,14 @@ file, the code or a var changes, on --full-refresh, and on every run while a row
 the run's clock. Whatever a run keeps, the tables equal a build into an empty warehouse."""
 
 import json
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import SMALL_DATASET_END_DATE, run_dbt
+from conftest import REPO_ROOT, SMALL_DATASET_END_DATE, VENV_BIN, dbt_environment, run_dbt
 
 SELECTOR = "config.materialized:raw_snapshot_table"
 SNAPSHOT_TABLES = {
@@ -31,17 +33,17 @@ INDEPENDENT_OF_ACCOUNTS = {"base_billing__plans", "base_crm__owners"}
 MARK = "written before this run"
 
 
+BUILD_ARGS = ("build", "--select", SELECTOR, "--resource-type", "model", "--quiet")
+
+
 def build_snapshot_tables(raw_dir: Path, warehouse: Path, target_dir: Path, *args: str, **extra_vars) -> dict:
     """Build the raw snapshots' base tables; each one's status message ('KEPT' or the rows written)."""
-    build = run_dbt(
-        ["build", "--select", SELECTOR, "--resource-type", "model", "--quiet", *args],
-        raw_dir,
-        warehouse,
-        target_dir,
-        SMALL_DATASET_END_DATE,
-        extra_vars,
-    )
+    build = run_dbt([*BUILD_ARGS, *args], raw_dir, warehouse, target_dir, SMALL_DATASET_END_DATE, extra_vars)
     assert build.returncode == 0, f"dbt build --select {SELECTOR} failed"
+    return status_messages(target_dir)
+
+
+def status_messages(target_dir: Path) -> dict:
     results = json.loads((target_dir / "run_results.json").read_text())["results"]
     messages = {
         result["unique_id"].rsplit(".", 1)[-1]: result["adapter_response"].get("_message")
@@ -156,3 +158,73 @@ def test_rows_valid_from_a_later_time_rebuild_on_every_run(raw_copy: Path, tmp_p
     messages = build_snapshot_tables(raw_copy, warehouse, target)
     assert rebuilt_tables(warehouse) == SNAPSHOT_TABLES - INDEPENDENT_OF_ACCOUNTS
     assert {table for table, message in messages.items() if message == "KEPT"} == INDEPENDENT_OF_ACCOUNTS
+
+
+def test_persisted_docs_and_the_fingerprint_share_the_table_comment(raw_copy: Path, tmp_path: Path) -> None:
+    # A project that persists the staging models' docs, as a user may configure it.
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests", "analyses"):
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        else:
+            shutil.copy(source, project / name)
+    config = project / "dbt_project.yml"
+    staging = "    staging:\n      # "
+    assert config.read_text().count(staging) == 1, "dbt_project.yml no longer configures the staging folder"
+    config.write_text(
+        config.read_text().replace(
+            staging, "    staging:\n      +persist_docs:\n        relation: true\n        columns: true\n      # "
+        )
+    )
+    warehouse, target = tmp_path / "warehouse.duckdb", tmp_path / "target"
+
+    def build() -> dict:
+        build = subprocess.run(
+            [str(VENV_BIN / "dbt"), *BUILD_ARGS, "--target-path", str(target)],
+            cwd=project,
+            env=dbt_environment(raw_copy, warehouse, SMALL_DATASET_END_DATE),
+            check=False,
+        )
+        assert build.returncode == 0, f"dbt build --select {SELECTOR} failed in the project copy"
+        return status_messages(target)
+
+    def comments() -> dict[str, tuple[str, str]]:
+        """Each table's comment and its `invalid_reason` column's."""
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            return {
+                table: (table_comment, column_comment)
+                for table, table_comment, column_comment in connection.sql(
+                    "select tables.table_name, tables.comment, columns.comment from duckdb_tables() as tables "
+                    "inner join duckdb_columns() as columns using (schema_name, table_name) "
+                    "where tables.schema_name = 'staging' and columns.column_name = 'invalid_reason'"
+                ).fetchall()
+                if table in SNAPSHOT_TABLES
+            }
+
+    assert "KEPT" not in build().values()
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    descriptions = {node["name"]: node for node in nodes.values() if node["name"] in SNAPSHOT_TABLES}
+    built = comments()
+    assert set(built) == SNAPSHOT_TABLES
+    for table, (table_comment, column_comment) in built.items():
+        description, fingerprint = table_comment.rsplit("\n", 1)
+        assert description == descriptions[table]["description"]
+        assert re.fullmatch("input fingerprint [0-9a-f]{32}", fingerprint), table_comment
+        assert column_comment == descriptions[table]["columns"]["invalid_reason"]["description"]
+
+    # The docs do not take part in the fingerprint: an unchanged run keeps every table and its comments.
+    assert set(build().values()) == {"KEPT"}
+    assert comments() == built
+
+    # A new description reaches the kept table's comment.
+    accounts_yml = project / "models" / "staging" / "crm" / "_crm__models.yml"
+    described = (
+        "  - name: base_crm__accounts\n    config:\n      materialized: raw_snapshot_table\n    description: >\n"
+    )
+    assert accounts_yml.read_text().count(described) == 1
+    accounts_yml.write_text(accounts_yml.read_text().replace(described, described + "      Renamed. "))
+    assert set(build().values()) == {"KEPT"}
+    renamed = comments()["base_crm__accounts"][0]
+    assert renamed.startswith("Renamed. ") and renamed.endswith(built["base_crm__accounts"][0].rsplit("\n", 1)[1])
