@@ -233,6 +233,24 @@ def land_copy_of_loaded_event(loaded_landing: Path, landing: Path, received_befo
         return connection.execute("select event_id, received_at from copied_event").fetchone()
 
 
+def land_event_occurring_in_future(loaded_landing: Path, received_before: str) -> None:
+    """Land beside `loaded_landing`'s files a copy of its latest event received before `received_before`
+    that claims to occur in the year 2999: every run rejects it as in the future, again and again."""
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"""
+            copy (
+                select * replace ('future-' || event_id as event_id, timestamp '2999-01-01' as occurred_at)
+                from read_parquet('{loaded_landing}/*.parquet')
+                where received_at < ?
+                order by received_at desc, event_id
+                limit 1
+            ) to '{loaded_landing}/in_future.parquet' (format parquet)
+            """,
+            [received_before],
+        )
+
+
 def loaded_rows_of_event(warehouse: Path, event_id: str) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         return connection.execute(
@@ -253,6 +271,8 @@ def test_event_batches_with_redelivery_and_late_arrival_equal_full_build(
     target = tmp_path / "target"
 
     land_events_received_between(small_raw_dataset, events_dir / "batch=1", None, first_cutoff)
+    # Received well before the later batches' windows: each later run judges it again from the table.
+    land_event_occurring_in_future(events_dir / "batch=1", str(received_at_quantile(small_raw_dataset, 0.5)))
     build_event_models(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         watermark = connection.sql(f"select max(received_at) from {BASE_TABLE}").fetchall()[0][0]
@@ -283,8 +303,14 @@ def test_event_batches_with_redelivery_and_late_arrival_equal_full_build(
             f"select count(*) from {BASE_TABLE} where event_id like 'late-%' and received_at > ?", [second_cutoff]
         ).fetchall()[0][0]
         loaded_row_count = connection.sql(f"select sum(delivered_row_count) from {BASE_TABLE}").fetchall()[0][0]
+        future_labels = connection.sql(
+            f"select invalid_reason, loaded_at > (select min(loaded_at) from {BASE_TABLE}) "
+            f"from {BASE_TABLE} where event_id like 'future-%'"
+        ).fetchall()
     assert late_arrivals == 1
     assert loaded_row_count == raw_row_count
+    # judged again, and so written again, by the last run
+    assert future_labels == [("occurred_at_in_future", True)]
 
     # A copy landing with a received_at older than the re-delivery window is outside every batch:
     # the run does not read that far back, so only a full refresh counts it.

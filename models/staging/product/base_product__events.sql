@@ -16,6 +16,15 @@
 }}
 
 {%- set reload_start = incremental_reload_start('received_at', var('event_redelivery_window_hours')) -%}
+{#- The receipts of the stored rows labelled in the future before the batch's window, their first and
+    last read when the model compiles: the scan fetching their instants' rows then skips every block
+    outside that span (a join on the instants alone reads every stored row), and when there are none
+    the batch holds the new rows alone. -#}
+{%- set judged_again_where = labelled_in_future() ~ ' and received_at < ' ~ reload_start -%}
+{%- set judged_again_from = incremental_stored_value('min(received_at)', judged_again_where)
+    if reload_start is not none else none -%}
+{%- set judged_again_to = incremental_stored_value('max(received_at)', judged_again_where)
+    if judged_again_from is not none else none -%}
 {#- Every column of a stored row but loaded_at: what tells two loads of an instant apart. -#}
 {%- set row_columns = 'event_id, user_id, account_id, event_name, raw_event_name, occurred_at, received_at, '
     ~ 'platform, properties, delivered_row_count, invalid_reason' -%}
@@ -72,14 +81,21 @@ typed_rows as (
     from distinct_rows
 ),
 
-{% if reload_start is not none %}
+{% if judged_again_from is not none %}
 
     -- A row rejected as in the future when it was loaded is judged again by this run's clock, as a
     -- full build would judge it; rows of the batch are already judged afresh. Every stored row
     -- received at the same instant comes with it, since the batch replaces its instants whole.
+    rows_in_judged_span as {{ not_materialized() }} (
+        select * from loaded_rows
+        where
+            received_at between cast('{{ judged_again_from }}' as timestamp)
+            and cast('{{ judged_again_to }}' as timestamp)
+    ),
+
     instants_to_judge_again as (
         select distinct received_at
-        from loaded_rows
+        from rows_in_judged_span
         where
             {{ labelled_in_future() }}
             and received_at < {{ reload_start }}
@@ -89,20 +105,20 @@ typed_rows as (
         select * from typed_rows
         union all
         select
-            loaded_rows.event_id,
-            loaded_rows.user_id,
-            loaded_rows.account_id,
-            loaded_rows.raw_event_name,
-            loaded_rows.platform,
-            loaded_rows.properties,
-            loaded_rows.delivered_row_count,
-            loaded_rows.occurred_at,
-            loaded_rows.received_at,
+            rows_in_judged_span.event_id,
+            rows_in_judged_span.user_id,
+            rows_in_judged_span.account_id,
+            rows_in_judged_span.raw_event_name,
+            rows_in_judged_span.platform,
+            rows_in_judged_span.properties,
+            rows_in_judged_span.delivered_row_count,
+            rows_in_judged_span.occurred_at,
+            rows_in_judged_span.received_at,
             -- These rows were read with a valid received_at, so no cast of theirs failed.
             cast(null as string) as uncastable_reason
-        from loaded_rows
+        from rows_in_judged_span
         inner join instants_to_judge_again
-            on loaded_rows.received_at = instants_to_judge_again.received_at
+            on rows_in_judged_span.received_at = instants_to_judge_again.received_at
     ),
 
 {% else %}
