@@ -22,8 +22,7 @@
     {%- set fingerprint_line = raw_snapshot_fingerprint_line(fingerprint) -%}
     {%- if fingerprint is not none
         and not should_full_refresh()
-        and stored_comment is not none
-        and (stored_comment == fingerprint_line or stored_comment.endswith('\n' ~ fingerprint_line)) -%}
+        and ('\n' ~ stored_comment).endswith('\n' ~ fingerprint_line) -%}
         {#- What `dbt build` prints for the model: [KEPT in 0.05s]. -#}
         {% do store_raw_result(name='main', message='KEPT', code='KEPT', rows_affected=0) %}
         {{ log(this ~ ': kept, its inputs are unchanged (' ~ fingerprint_line ~ ')') }}
@@ -112,9 +111,9 @@
                 {%- for pattern in file_patterns %}'{{ pattern | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor -%}
             ])
             {%- endif %}
+            {#- a parent's fingerprint: the last line of its comment #}
             {%- for parent in parents %}
             union all
-            -- the parent's fingerprint: the last line of its comment
             select 'parent {{ parent.unique_id }} '
                 || coalesce(regexp_extract(max(comment), '(^|\n)input fingerprint ([0-9a-f]{32})$', 2), '')
             from duckdb_tables()

@@ -272,7 +272,7 @@ def test_event_batches_with_redelivery_and_late_arrival_equal_full_build(
 
     land_events_received_between(small_raw_dataset, events_dir / "batch=1", None, first_cutoff)
     # Received well before the later batches' windows: each later run judges it again from the table.
-    land_event_occurring_in_future(events_dir / "batch=1", str(received_at_quantile(small_raw_dataset, 0.5)))
+    land_event_occurring_in_future(events_dir / "batch=1", received_at_quantile(small_raw_dataset, 0.5))
     build_event_models(raw_dir, warehouse, target, SMALL_DATASET_END_DATE)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         watermark = connection.sql(f"select max(received_at) from {BASE_TABLE}").fetchall()[0][0]

@@ -205,14 +205,14 @@ def test_persisted_docs_and_the_fingerprint_share_the_table_comment(raw_copy: Pa
 
     assert "KEPT" not in build().values()
     nodes = json.loads((target / "manifest.json").read_text())["nodes"]
-    descriptions = {node["name"]: node for node in nodes.values() if node["name"] in SNAPSHOT_TABLES}
+    documented = {node["name"]: node for node in nodes.values() if node["name"] in SNAPSHOT_TABLES}
     built = comments()
     assert set(built) == SNAPSHOT_TABLES
     for table, (table_comment, column_comment) in built.items():
         description, fingerprint = table_comment.rsplit("\n", 1)
-        assert description == descriptions[table]["description"]
+        assert description == documented[table]["description"]
         assert re.fullmatch("input fingerprint [0-9a-f]{32}", fingerprint), table_comment
-        assert column_comment == descriptions[table]["columns"]["invalid_reason"]["description"]
+        assert column_comment == documented[table]["columns"]["invalid_reason"]["description"]
 
     # The docs do not take part in the fingerprint: an unchanged run keeps every table and its comments.
     assert set(build().values()) == {"KEPT"}
