@@ -43,22 +43,33 @@ invoices as (
     select * from {{ ref('stg_billing__invoices') }}
 ),
 
+-- A user is provisioned from its creation until its deactivation. A user deactivated no later than
+-- created is never provisioned: it makes no change, where a -1 before its +1 would count it below zero
+-- on the days between.
+provisioned_users as (
+    select
+        account_id,
+        created_at,
+        deactivated_at
+    from users
+    where
+        created_at < {{ as_of_end_utc() }}
+        and (deactivated_at is null or deactivated_at > created_at)
+),
+
 provisioned_user_changes as (
     select
         account_id,
         {{ to_local_date('created_at') }} as signal_date,
         1 as provisioned_user_change
-    from users
-    where created_at < {{ as_of_end_utc() }}
+    from provisioned_users
     union all
     select
         account_id,
         {{ to_local_date('deactivated_at') }} as signal_date,
         -1 as provisioned_user_change
-    from users
-    where
-        created_at < {{ as_of_end_utc() }}
-        and deactivated_at < {{ as_of_end_utc() }}
+    from provisioned_users
+    where deactivated_at < {{ as_of_end_utc() }}
 ),
 
 engagement_activity_days as (
