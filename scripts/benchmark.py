@@ -25,9 +25,9 @@ test` runs them), the day given in CS_AS_OF_DATE, from the parse state a deploym
   machine's load, which a pair shares;
 
 each with its wall time and the peak memory (RSS) of its process, and the slowest nodes of the full
-build and of the daily run (from `run_results.json`). It prints the ratios the performance targets are stated in
-(docs/benchmarks.md). Wall times depend on what else the machine runs: the load average is printed
-before and after.
+build and of the daily run (the last of each, from `run_results.json`). It prints the ratios the
+performance targets are stated in (docs/benchmarks.md). Wall times depend on what else the machine
+runs: the load average is printed before and after.
 
     .venv/bin/python scripts/benchmark.py --scale 30M        # or: make bench SCALE=30M
 """
