@@ -1,13 +1,16 @@
-"""How the tools are started: the CLI rejects bad arguments in one line, Dagster finds its dbt."""
+"""How the tools are started: the CLI rejects bad arguments in one line, Dagster finds its dbt, dbt
+opens the warehouse with the settings its environment gives."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from functools import cached_property
 from pathlib import Path
 
 import pytest
+from conftest import SMALL_DATASET_END_DATE, run_dbt
 from dagster_dbt import DbtCliResource
 
 from cs_warehouse.cli import main
@@ -49,3 +52,28 @@ def test_the_dagster_dbt_steps_this_project_skips_still_exist():
     them, the replacements would silently stop applying."""
     assert isinstance(DbtCliResource.__dict__["_cli_version"], cached_property)
     assert callable(DbtCliResource.__dict__["_initialize_dbt_core_adapter"])
+
+
+def test_every_warehouse_connection_has_the_settings_of_the_environment(small_raw_dataset, tmp_path, monkeypatch):
+    """The database-wide settings are given once when the warehouse opens (profiles.yml
+    `config_options`), the zone on every connection (`settings`): a node's connection sees them all."""
+    monkeypatch.setenv("DUCKDB_THREADS", "1")
+    monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "1GB")
+    settings_query = (
+        "select current_setting('threads') as threads, current_setting('memory_limit') as memory_limit, "
+        "current_setting('preserve_insertion_order') as preserve_insertion_order, "
+        "current_setting('TimeZone') as time_zone"
+    )
+    shown = run_dbt(
+        ["show", "--quiet", "--output", "json", "--inline", settings_query],
+        small_raw_dataset,
+        tmp_path / "warehouse.duckdb",
+        tmp_path / "target",
+        SMALL_DATASET_END_DATE,
+        capture_output=True,
+    )
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert json.loads(shown.stdout)["show"] == [
+        # 1GB is 10^9 bytes, which DuckDB shows in binary units.
+        {"threads": 1, "memory_limit": "953.6 MiB", "preserve_insertion_order": False, "time_zone": "UTC"}
+    ]
