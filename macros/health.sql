@@ -59,17 +59,14 @@
 {%- endmacro %}
 
 {#- One rolling input of an account's signal rows (a `window` of the health inputs: `name`, `aggregate`
-    sum, max, bit_xor or last (the latest non-null value), the `column` it reads (signal_value unless
-    given) of the rows of its `signal` (of every row when none), `days` ending on the row's day or none
-    for a running total, optional `keeps_null` and `type`, integer unless given): a window function
-    over the account's rows, each row seeing its whole day, or, given `last_day` (a column holding the
-    one day computed), an aggregate over the account's rows (by their `date`) up to it, grouped by
-    account (DuckDB: `arg_max`). -#}
+    sum, max, bit_xor or last (the latest non-null value), the `column` it reads (the column named after
+    its `signal` unless given), `days` ending on the row's day or none for a running total, optional
+    `keeps_null` and `type`, integer unless given): a window function over the account's rows, each row
+    seeing its whole day, or, given `last_day` (a column holding the one day computed), an aggregate
+    over the account's rows (by their `date`) up to it, grouped by account (DuckDB: `arg_max`). -#}
 {% macro rolling_window(window, last_day=none) -%}
     {%- set type = window.get('type', 'integer') -%}
-    {%- set column = window.get('column', 'signal_value') -%}
-    {%- set input = column if window.signal is not defined
-        else "case when signal_name = '" ~ window.signal ~ "' then " ~ column ~ " end" -%}
+    {%- set input = window.get('column', window.signal) -%}
     {%- if last_day is none -%}
         {%- set frame = running_total() if window.days is none else trailing_days(window.days) -%}
         {%- if window.aggregate == 'last' -%}
@@ -104,16 +101,19 @@
     {%- endfor -%}
 {%- endmacro %}
 
-{#- The union of the signal rows of `sources` (each a `relation` with account_id and signal_date, the
-    `signal_name` expression, the `columns` it fills as a mapping of column to expression, and an
-    optional `where`): account_id, signal_date, signal_name and then `columns` (each a `name` and a
-    `type` to cast to, none to keep the source's), null where a source does not fill one. -#}
+{#- The union of the signal rows of `sources` (each a `relation` with account_id and signal_date, an
+    optional `signal_name` expression, the `columns` it fills as a mapping of column to expression, and an
+    optional `where`): account_id, signal_date, signal_name when the sources name one and then `columns`
+    (each a `name` and a `type` to cast to, none to keep the source's), null where a source does not fill
+    one. -#}
 {% macro signal_rows(sources, columns) -%}
     {%- for source in sources %}
         select
             account_id,
             signal_date,
+            {%- if source.signal_name is defined %}
             {{ source.signal_name }}{{ ' as signal_name' if source.signal_name != 'signal_name' }},
+            {%- endif %}
             {%- for column in columns %}
                 {%- set value = source.columns.get(column.name, 'null') %}
                 {%- if column.type is not none %}

@@ -59,35 +59,43 @@
     {'name': 'kickoff_at', 'type': 'timestamp', 'relation': 'onboarding'},
     {'name': 'first_expanded_on', 'type': 'date', 'relation': 'first_expansions'},
 ] -%}
-{%- set paying_day_columns = {'signal_value': 'mrr'} -%}
-{%- for fact in carried_facts -%}
-    {%- do paying_day_columns.update({fact.name: fact.name}) -%}
+
+{#- The columns of the signal rows after account and day, with their type (none: the source's): MRR, a
+    column for each signal the windows read, the receipts, the day hashes and the carried facts. -#}
+{%- set signal_columns = [{'name': 'mrr', 'type': 'decimal(18, 2)'}] -%}
+{%- for window in rolling_windows if window.column is not defined -%}
+    {%- if window.signal not in signal_columns | map(attribute='name') | list -%}
+        {%- do signal_columns.append({'name': window.signal, 'type': 'double'}) -%}
+    {%- endif -%}
+{%- endfor -%}
+{%- do signal_columns.extend([{'name': 'received_at', 'type': 'timestamp'}, {'name': 'day_hash', 'type': none}]) -%}
+{%- do signal_columns.extend(carried_facts) -%}
+
+{#- The non-event signals come one per row (signal_name, signal_value): each fills its signal's column. -#}
+{%- set named_signal_values = {} -%}
+{%- for column in signal_columns if column.type == 'double' -%}
+    {%- do named_signal_values.update({
+        column.name: "case when signal_name = '" ~ column.name ~ "' then signal_value end"
+    }) -%}
 {%- endfor -%}
 
-{#- The columns of the signal rows after account, day and signal name, with their type (none: the
-    source's), and the sources of the rows, each with the columns it fills (the others are null). -#}
-{%- set signal_columns = [
-    {'name': 'signal_value', 'type': 'double'},
-    {'name': 'received_at', 'type': 'timestamp'},
-    {'name': 'day_hash', 'type': none},
-] + carried_facts -%}
+{#- The sources of the signal rows, each with the columns it fills (the others are null). -#}
+{%- set account_day_columns = {
+    'mrr': 'mrr',
+    'login_day': 'case when has_login then 1 end',
+    'core_feature_day': 'case when has_core_feature_use then 1 end',
+    'received_at': 'max_received_at',
+} -%}
+{%- for fact in carried_facts -%}
+    {%- do account_day_columns.update({fact.name: fact.name}) -%}
+{%- endfor -%}
 {%- set signal_sources = [
-    {'relation': 'non_event_signals', 'signal_name': 'signal_name', 'columns': {'signal_value': 'signal_value'}},
-    {'relation': 'non_event_day_hashes', 'signal_name': "'non_event_day_hash'", 'columns': {'day_hash': 'day_hash'}},
-    {'relation': 'prior_running_totals', 'signal_name': 'signal_name', 'columns': {
-        'signal_value': 'signal_value', 'day_hash': 'day_hash'
-    }},
-    {'relation': 'paying_days', 'signal_name': "'mrr'", 'columns': paying_day_columns},
-    {'relation': 'account_event_days', 'signal_name': "'login_day'", 'columns': {
-        'signal_value': 'case when has_login then 1 else 0 end', 'received_at': 'max_received_at'
-    }},
-    {'relation': 'account_event_days', 'signal_name': "'core_feature_day'", 'columns': {'signal_value': '1'},
-        'where': 'has_core_feature_use'},
-    {'relation': 'active_user_changes', 'signal_name': "'active_user_change'", 'columns': {
-        'signal_value': 'active_user_change'
-    }},
+    {'relation': 'non_event_signals', 'columns': named_signal_values},
+    {'relation': 'non_event_day_hashes', 'columns': {'day_hash': 'day_hash'}},
+    {'relation': 'prior_running_totals', 'columns': dict(named_signal_values, day_hash='day_hash')},
+    {'relation': 'paying_and_active_days', 'columns': account_day_columns},
+    {'relation': 'active_user_changes', 'columns': {'active_user_change': 'active_user_change'}},
 ] -%}
-
 
 with
 
@@ -592,38 +600,47 @@ prior_running_totals as (
     group by non_event_day_hashes.account_id, account_windows.signal_start_date
 ),
 
--- One row per account, day and signal, each source's values in the columns it fills (the others null):
--- the windows below read them as they are. Long and unaggregated, so the windows' one sort is all the
--- memory they hold; an aggregate into one row per account-day (a state per signal and group) does not
--- spill reliably in DuckDB and ran out of memory at 96M events.
+-- One row per account and day for the paying days and the days with events, the bulk of the rows:
+-- the windows below cost per row and per rolling input, so the fewer rows the cheaper. A join of two
+-- sets unique by account and day, whose hash table DuckDB spills when it must.
+paying_and_active_days as (
+    select
+        coalesce(paying_days.account_id, account_event_days.account_id) as account_id,
+        coalesce(paying_days.signal_date, account_event_days.signal_date) as signal_date,
+        paying_days.mrr,
+        {{ column_list(carried_facts, 'paying_days') }},
+        account_event_days.has_login,
+        account_event_days.has_core_feature_use,
+        account_event_days.max_received_at
+    from paying_days
+    full outer join account_event_days
+        on
+            paying_days.account_id = account_event_days.account_id
+            and paying_days.signal_date = account_event_days.signal_date
+),
+
+-- The signal rows, a column for each signal, each source's values in the columns it fills (the others
+-- null): the windows read them as they are. The other sources stay rows of their own rather than
+-- being aggregated into one row per account-day: an aggregate holding a state per signal and group
+-- does not spill reliably in DuckDB and ran out of memory at 96M events, while the windows' one sort
+-- is all the memory these rows hold.
 daily_signals as (
     {{ signal_rows(signal_sources, signal_columns) }}
 ),
 
 -- The rolling windows read the signal window, where the rows from before it are folded (above). MRR is
--- a value of its own day, only read on the days computed: the rows before them then hold only the
--- sparse signals and the events of the event window. The windows sum doubles, several times faster than
--- decimals and exact here: every summed signal is a whole number, and MRR, a cents amount, is only
--- carried and cast back.
+-- a value of its own day, only on the days computed (the paying days start there): the rows before them
+-- hold only the sparse signals and the events of the event window. The windows sum doubles, several
+-- times faster than decimals and exact here: every summed signal is a whole number.
 windowed_signals as (
     select
         daily_signals.account_id,
         daily_signals.signal_date as date,  -- noqa: RF04
-        daily_signals.signal_name,
-        daily_signals.signal_value,
-        daily_signals.received_at,
-        daily_signals.day_hash,
-        {{ column_list(carried_facts, 'daily_signals') }}
+        {{ column_list(signal_columns, 'daily_signals') }}
     from daily_signals
     inner join account_windows
         on daily_signals.account_id = account_windows.account_id
-    where
-        daily_signals.signal_date >= (
-            case
-                when daily_signals.signal_name = 'mrr' then account_windows.first_computed_date
-                else account_windows.signal_start_date
-            end
-        )
+    where daily_signals.signal_date >= account_windows.signal_start_date
 ),
 
 -- An account recomputed from one of the last few days needs each window on those days only: an
@@ -636,7 +653,7 @@ rolling_inputs_over_days as (
     select
         account_id,
         date,
-        case when signal_name = 'mrr' then signal_value end as mrr,
+        mrr,
         {{ column_list(carried_facts, '') }},
         {{ rolling_window_columns(rolling_windows) }}
     from windowed_signals
@@ -660,7 +677,7 @@ rolling_inputs_over_days as (
         from windowed_signals
         inner join recent_day_accounts
             on windowed_signals.account_id = recent_day_accounts.account_id
-        where windowed_signals.signal_name = 'mrr'
+        where windowed_signals.mrr is not null
     ),
 
     -- Each computed day with the account's rows up to it: later days hold changes already known (a
@@ -681,7 +698,7 @@ rolling_inputs_over_days as (
         select
             account_id,
             last_day as date,  -- noqa: RF04
-            max(case when signal_name = 'mrr' and date = last_day then signal_value end) as mrr,
+            max(case when date = last_day then mrr end) as mrr,
             {{ column_list(carried_facts, '', 'max') }},
             {{ rolling_window_columns(rolling_windows, 'last_day') }}
         from recent_account_signals
