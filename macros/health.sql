@@ -102,10 +102,9 @@
 {%- endmacro %}
 
 {#- The union of the signal rows of `sources` (each a `relation` with account_id and signal_date, an
-    optional `signal_name` expression, the `columns` it fills as a mapping of column to expression, and an
-    optional `where`): account_id, signal_date, signal_name when the sources name one and then `columns`
-    (each a `name` and a `type` to cast to, none to keep the source's), null where a source does not fill
-    one. -#}
+    optional `signal_name` expression and the `columns` it fills as a mapping of column to expression):
+    account_id, signal_date, signal_name when the sources name one and then `columns` (each a `name` and
+    a `type` to cast to, none to keep the source's), null where a source does not fill one. -#}
 {% macro signal_rows(sources, columns) -%}
     {%- for source in sources %}
         select
@@ -122,9 +121,6 @@
             {{ value }}{{ ' as ' ~ column.name if value != column.name }}{{ ',' if not loop.last }}
             {%- endfor %}
         from {{ source.relation }}
-        {%- if source.where is defined %}
-        where {{ source.where }}
-        {%- endif %}
         {{ 'union all' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
