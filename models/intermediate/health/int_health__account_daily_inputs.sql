@@ -60,23 +60,27 @@
     {'name': 'first_expanded_on', 'type': 'date', 'relation': 'first_expansions'},
 ] -%}
 
-{#- The columns of the signal rows after account and day, with their type (none: the source's): MRR, a
-    column for each signal the windows read, the receipts, the day hashes and the carried facts. -#}
-{%- set signal_columns = [{'name': 'mrr', 'type': 'decimal(18, 2)'}] -%}
+{#- The signals the windows read, each in a column of its own. -#}
+{%- set signal_names = [] -%}
 {%- for window in rolling_windows if window.column is not defined -%}
-    {%- if window.signal not in signal_columns | map(attribute='name') | list -%}
-        {%- do signal_columns.append({'name': window.signal, 'type': 'double'}) -%}
+    {%- if window.signal not in signal_names -%}
+        {%- do signal_names.append(window.signal) -%}
     {%- endif -%}
+{%- endfor -%}
+
+{#- The columns of the signal rows after account and day, with their type (none: the source's): MRR, the
+    signals (summed as doubles), the receipts, the day hashes and the carried facts. -#}
+{%- set signal_columns = [{'name': 'mrr', 'type': 'decimal(18, 2)'}] -%}
+{%- for signal in signal_names -%}
+    {%- do signal_columns.append({'name': signal, 'type': 'double'}) -%}
 {%- endfor -%}
 {%- do signal_columns.extend([{'name': 'received_at', 'type': 'timestamp'}, {'name': 'day_hash', 'type': none}]) -%}
 {%- do signal_columns.extend(carried_facts) -%}
 
 {#- The non-event signals come one per row (signal_name, signal_value): each fills its signal's column. -#}
 {%- set named_signal_values = {} -%}
-{%- for column in signal_columns if column.type == 'double' -%}
-    {%- do named_signal_values.update({
-        column.name: "case when signal_name = '" ~ column.name ~ "' then signal_value end"
-    }) -%}
+{%- for signal in signal_names -%}
+    {%- do named_signal_values.update({signal: "case when signal_name = '" ~ signal ~ "' then signal_value end"}) -%}
 {%- endfor -%}
 
 {#- The sources of the signal rows, each with the columns it fills (the others are null). -#}
