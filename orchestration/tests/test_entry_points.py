@@ -77,3 +77,34 @@ def test_every_warehouse_connection_has_the_settings_of_the_environment(small_ra
         # 1GB is 10^9 bytes, which DuckDB shows in binary units.
         {"threads": 1, "memory_limit": "953.6 MiB", "preserve_insertion_order": False, "time_zone": "UTC"}
     ]
+
+
+def query_threads_statement(target_dir: Path) -> str:
+    """What the run's on-run-start hooks ran to set DuckDB's threads ('' when they left them)."""
+    results = json.loads((target_dir / "run_results.json").read_text())["results"]
+    hooks = [result["compiled_code"] for result in results if "on-run-start" in result["unique_id"]]
+    return next((code for code in hooks if code.startswith("set threads")), "")
+
+
+def test_a_run_adding_to_stored_incremental_tables_gives_each_query_its_share_of_duckdbs_threads(
+    small_raw_dataset, tmp_path, monkeypatch
+):
+    """DuckDB's threads divided by dbt's once every incremental model of the run is stored; all of
+    them on a first build and on a full refresh (macros/query_threads.sql)."""
+    monkeypatch.setenv("DUCKDB_THREADS", "4")
+    monkeypatch.setenv("DBT_THREADS", "2")
+    warehouse, target_dir = tmp_path / "warehouse.duckdb", tmp_path / "target"
+    build = [
+        "build", "--quiet", "--select", "+base_product__events", "--resource-type", "seed", "--resource-type", "model",
+    ]  # fmt: skip
+
+    def run(*extra: str) -> str:
+        finished = run_dbt([*build, *extra], small_raw_dataset, warehouse, target_dir, SMALL_DATASET_END_DATE)
+        assert finished.returncode == 0, f"dbt {' '.join(extra) or 'build'} failed"
+        return query_threads_statement(target_dir)
+
+    assert run() == ""
+    assert run() == "set threads = 2"
+    assert run("--full-refresh") == ""
+    monkeypatch.setenv("DUCKDB_THREADS", "1")
+    assert run() == "set threads = 1"

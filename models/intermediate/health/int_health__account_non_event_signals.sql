@@ -161,6 +161,9 @@ failed_invoice_spans as (
         status in ('open', 'paid', 'uncollectible')
         and created_at < {{ as_of_end_utc() }}
         and due_at < {{ as_of_end_utc() }}
+        -- Paid by the due instant: never failed, and no local day to compute (most invoices; the
+        -- conversion to the reporting zone is the costly part of this model).
+        and not coalesce(status = 'paid' and paid_at <= due_at, false)
 ),
 
 failed_invoice_changes as (
