@@ -24,10 +24,11 @@ test` runs them), the day given in CS_AS_OF_DATE, from the parse state a deploym
   pairs' differences: the two differ by a few seconds, and either drifts by a second or two with the
   machine's load, which a pair shares;
 
-each with its wall time and the peak memory (RSS) of its process, and the slowest nodes of the full
-build and of the daily run (the last of each, from `run_results.json`). It prints the ratios the
-performance targets are stated in (docs/benchmarks.md). Wall times depend on what else the machine
-runs: the load average is printed before and after.
+each with its wall time and the peak memory (RSS) of its process; the slowest nodes of the full build
+and of the daily run (the last of each, from `run_results.json`), and the nodes adding most to the
+daily run (each node's time there minus its time in the overhead run, the median of the pairs). It
+prints the ratios the performance targets are stated in (docs/benchmarks.md). Wall times depend on
+what else the machine runs: the load average is printed before and after.
 
     .venv/bin/python scripts/benchmark.py --scale 30M        # or: make bench SCALE=30M
 """
@@ -281,6 +282,22 @@ def slowest_nodes(target_dir: Path) -> tuple[list[tuple[str, float]], float, int
     return sorted(timings, key=lambda item: -item[1])[:SLOWEST_NODES_SHOWN], sum(test_times), len(test_times)
 
 
+def node_seconds(target_dir: Path) -> dict[str, float]:
+    """Each node's execution time in the last run into `target_dir`."""
+    results = json.loads((target_dir / "run_results.json").read_text())["results"]
+    return {result["unique_id"].split(".", 2)[-1]: result["execution_time"] for result in results}
+
+
+def added_node_seconds(pair_node_seconds: list[tuple[dict[str, float], dict[str, float]]]) -> list[tuple[str, float]]:
+    """Each node's time in the daily run minus its time in the overhead run, the median over the pairs,
+    largest first: the nodes the daily run's data-dependent time goes to."""
+    added = {
+        name: statistics.median(daily.get(name, 0.0) - overhead.get(name, 0.0) for daily, overhead in pair_node_seconds)
+        for name in pair_node_seconds[0][0]
+    }
+    return sorted(added.items(), key=lambda item: -item[1])
+
+
 def load_average() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
@@ -339,6 +356,7 @@ def main() -> None:
         "the overhead first in every other pair"
     )
     pairs = []
+    pair_node_seconds = []
     for pair_number in range(args.daily_pairs):
         # A machine whose speed drifts slows (or speeds) the second run of a pair: alternating which
         # run comes first keeps that from adding to every difference alike.
@@ -349,6 +367,9 @@ def main() -> None:
             pair_daily = run_daily()
             pair_overhead = run_daily_overhead()
         pairs.append((pair_daily, pair_overhead))
+        pair_node_seconds.append(
+            (node_seconds(work / "daily" / "target"), node_seconds(work / "daily-overhead" / "target"))
+        )
         log(
             f"  daily {pair_daily.seconds:.1f} s, overhead {pair_overhead.seconds:.1f} s: "
             f"{pair_daily.seconds - pair_overhead.seconds:.1f} s apart"
@@ -360,6 +381,7 @@ def main() -> None:
 
     nodes, test_seconds, test_count = slowest_nodes(work / "target-full")
     daily_nodes, daily_test_seconds, daily_test_count = slowest_nodes(work / "daily" / "target")
+    added_nodes = added_node_seconds(pair_node_seconds)
     full_data_seconds = max(full.seconds - overhead.seconds, 0.0)
     daily_data_seconds = max(statistics.median(run.seconds - tiny.seconds for run, tiny in pairs), 0.0)
     daily_data_cpu_seconds = statistics.median(run.cpu_seconds - tiny.cpu_seconds for run, tiny in pairs)
@@ -429,6 +451,13 @@ def main() -> None:
     print(f"Slowest nodes of the daily run ({daily_test_count} data tests take {daily_test_seconds:.0f} s in all):")
     for name, seconds in daily_nodes:
         print(f"  {seconds:7.1f} s  {name}")
+    print(
+        "Nodes adding most to the daily run (a node's time minus its time in the overhead run, the median "
+        f"of the pairs; all nodes' medians sum to {sum(seconds for _, seconds in added_nodes):.1f} s, spread "
+        "over DBT_THREADS):"
+    )
+    for name, seconds in added_nodes[:SLOWEST_NODES_SHOWN]:
+        print(f"  {seconds:7.2f} s  {name}")
 
     if args.results:
         args.results.parent.mkdir(parents=True, exist_ok=True)
@@ -442,6 +471,7 @@ def main() -> None:
             "daily_data_seconds": daily_data_seconds, "daily_cpu_share": daily_cpu_share,
             "daily_share": daily_share, "test_seconds": test_seconds, "slowest_nodes": nodes,
             "daily_test_seconds": daily_test_seconds, "daily_slowest_nodes": daily_nodes,
+            "daily_added_node_seconds": added_nodes,
         }, indent=2))  # fmt: skip
 
 
