@@ -273,27 +273,35 @@ def prepare_daily_run(raw_dir: Path, work: Path, as_of: date) -> tuple[Measureme
     return history, daily_from_history, history_copy
 
 
+def node_seconds(target_dir: Path) -> dict[str, float]:
+    """Each node's execution time in the last run into `target_dir`, by unique id."""
+    results = json.loads((target_dir / "run_results.json").read_text())["results"]
+    return {result["unique_id"]: result["execution_time"] for result in results}
+
+
+def node_name(unique_id: str) -> str:
+    """A node's name as printed: its unique id without the resource type and the project."""
+    return unique_id.split(".", 2)[-1]
+
+
 def slowest_nodes(target_dir: Path) -> tuple[list[tuple[str, float]], float, int]:
     """The slowest nodes of a run, the total time of its data tests and their count."""
-    results = json.loads((target_dir / "run_results.json").read_text())["results"]
-    timings = [(result["unique_id"].split(".", 2)[-1], result["execution_time"]) for result in results]
-    test_times = [seconds for unique_id, seconds in ((r["unique_id"], r["execution_time"]) for r in results)
-                  if unique_id.startswith("test.")]  # fmt: skip
-    return sorted(timings, key=lambda item: -item[1])[:SLOWEST_NODES_SHOWN], sum(test_times), len(test_times)
-
-
-def node_seconds(target_dir: Path) -> dict[str, float]:
-    """Each node's execution time in the last run into `target_dir`."""
-    results = json.loads((target_dir / "run_results.json").read_text())["results"]
-    return {result["unique_id"].split(".", 2)[-1]: result["execution_time"] for result in results}
+    seconds_by_node = node_seconds(target_dir)
+    timings = sorted(
+        ((node_name(unique_id), seconds) for unique_id, seconds in seconds_by_node.items()), key=lambda item: -item[1]
+    )
+    test_times = [seconds for unique_id, seconds in seconds_by_node.items() if unique_id.startswith("test.")]
+    return timings[:SLOWEST_NODES_SHOWN], sum(test_times), len(test_times)
 
 
 def added_node_seconds(pair_node_seconds: list[tuple[dict[str, float], dict[str, float]]]) -> list[tuple[str, float]]:
     """Each node's time in the daily run minus its time in the overhead run, the median over the pairs,
     largest first: the nodes the daily run's data-dependent time goes to."""
     added = {
-        name: statistics.median(daily.get(name, 0.0) - overhead.get(name, 0.0) for daily, overhead in pair_node_seconds)
-        for name in pair_node_seconds[0][0]
+        node_name(unique_id): statistics.median(
+            daily.get(unique_id, 0.0) - overhead.get(unique_id, 0.0) for daily, overhead in pair_node_seconds
+        )
+        for unique_id in pair_node_seconds[0][0]
     }
     return sorted(added.items(), key=lambda item: -item[1])
 
