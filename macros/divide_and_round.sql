@@ -29,3 +29,11 @@
         ) * cast(0.{{ '0' * (scale - 1) }}1 as decimal(38, {{ scale }})) as decimal(18, {{ scale }})
     )
 {%- endmacro %}
+
+{#- Whether `divide_and_round(numerator, divisor, scale)` is above zero, tested on the exact numerator,
+    so a filter on it runs before the rounding: a quotient rounded half away from zero reaches one unit
+    of its last decimal when numerator / divisor is at least half that unit, that is when
+    2 x numerator x 10^scale >= divisor (`divisor` a positive integer, as there). -#}
+{% macro divide_and_round_is_positive(numerator, divisor, scale=2) -%}
+    2 * ({{ numerator }}) * {{ 10 ** scale }} >= {{ divisor }}
+{%- endmacro %}

@@ -33,6 +33,8 @@ product_month_sums as (
         months.month
 ),
 
+-- Only the products whose MRR rounds above zero, found on the exact sum: the rounding then runs for
+-- the rows kept alone (filtered after it, DuckDB computed it twice for every row).
 rounded as (
     select
         account_id,
@@ -40,6 +42,7 @@ rounded as (
         month,
         {{ divide_and_round('mrr_x1200', 1200) }} as mrr
     from product_month_sums
+    where {{ divide_and_round_is_positive('mrr_x1200', 1200) }}
 ),
 
 final as (
@@ -53,7 +56,6 @@ final as (
     from rounded
     left join product_margins
         on rounded.product_id = product_margins.product_id
-    where rounded.mrr > 0
 )
 
 select * from final
