@@ -456,8 +456,8 @@ def main() -> None:
     print(
         f"  daily minus its overhead <= {TARGET_DAILY_SHARE:.0%} of full: {daily_share:.1%} "
         f"({verdict(daily_share <= TARGET_DAILY_SHARE)}); the middle half of the pairs' differences, "
-        f"{differences_lower_quartile:.1f}-{differences_upper_quartile:.1f} s, is "
-        f"{share_of_full(differences_lower_quartile):.1%}-{share_of_full(differences_upper_quartile):.1%}"
+        f"{differences_lower_quartile:.1f} to {differences_upper_quartile:.1f} s, is "
+        f"{share_of_full(differences_lower_quartile):.1%} to {share_of_full(differences_upper_quartile):.1%}"
     )
     print(
         f"  fixed overhead <= {TARGET_OVERHEAD_SECONDS:g} s: {overhead.seconds:.1f} s "
