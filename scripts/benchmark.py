@@ -21,8 +21,8 @@ test` runs them), the day given in CS_AS_OF_DATE, from the parse state a deploym
 - the full build's fixed overhead is the median of three runs; the daily run and its overhead run in
   five pairs (`--daily-pairs`), one right after the other (each from a copy of its history; the
   overhead first in every other pair), and the daily run's data-dependent time is the median of the
-  pairs' differences: the two differ by a few seconds, and either drifts by a second or two with the
-  machine's load, which a pair shares;
+  pairs' differences, printed with their middle half (the quartiles): the two runs differ by a few
+  seconds, and the difference itself moves by as much again with the machine's phase;
 
 each with its wall time and the peak memory (RSS) of its process; the slowest nodes of the full build
 and of the daily run (the last of each, from `run_results.json`), and the nodes adding most to the
