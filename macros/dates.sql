@@ -42,6 +42,50 @@
     cast({{ to_local_timestamp(utc_timestamp) }} as date)
 {%- endmacro %}
 
+{#- The local date of every UTC hour, from the one holding `first_instant` to `last_instant`, whose
+    instants all fall on one local date: rows (hour_start, local_date). A table of many instants joins
+    them on its instants' hour (`dbt.date_trunc('hour', ...)`) and converts only the rows left over
+    with `to_local_date`: on DuckDB each conversion is a lookup in the zone's calendar (28M events:
+    3.6-4.2 s converted one by one, 0.55 s joined to their hours). An hour is left out when the local
+    clock does not advance by exactly one hour across it (the UTC offset changes in it or at its end:
+    America/St_Johns fell back from 00:01 to 23:01 in 2010, so an hour started and ended on one date
+    and passed through the next), or when it crosses local midnight (an offset that is not a whole
+    number of hours). Other engines convert every row quickly: no rows there. -#}
+{% macro hourly_local_dates(first_instant, last_instant) -%}
+    {{ return(adapter.dispatch('hourly_local_dates', 'cs_warehouse')(first_instant, last_instant)) }}
+{%- endmacro %}
+
+{% macro default__hourly_local_dates(first_instant, last_instant) -%}
+    select
+        cast(null as timestamp) as hour_start,
+        cast(null as date) as local_date
+    where false
+{%- endmacro %}
+
+{% macro duckdb__hourly_local_dates(first_instant, last_instant) -%}
+    select
+        hour_start,
+        cast(local_start as date) as local_date
+    from (
+        select
+            hour_start,
+            {{ to_local_timestamp('hour_start') }} as local_start,
+            {{ to_local_timestamp(dbt.dateadd('hour', 1, 'hour_start')) }} as local_end
+        from (
+            select cast(unnest(generate_series(
+                {{ dbt.date_trunc('hour', first_instant) }}, {{ last_instant }}, interval 1 hour
+            )) as timestamp)
+                as hour_start
+        ) as hours
+    ) as local_hours
+    where
+        {{ dbt.dateadd('hour', 1, 'local_start') }} = local_end
+        and (
+            cast(local_start as date) = cast(local_end as date)
+            or local_end = cast(cast(local_end as date) as timestamp)
+        )
+{%- endmacro %}
+
 {#- UTC instant (naive timestamp) of local midnight at the start of a local date. -#}
 {% macro local_midnight_utc(local_date) -%}
     {{ return(adapter.dispatch('local_midnight_utc', 'cs_warehouse')(local_date)) }}

@@ -25,6 +25,13 @@
     if reload_start is not none else none -%}
 {%- set judged_again_to = incremental_stored_value('max(received_at)', judged_again_where)
     if judged_again_from is not none else none -%}
+{#- The hours whose local date is looked up rather than converted row by row (macro
+    hourly_local_dates): from the month before the batch's first receipt, or on a build from scratch the
+    five years before the run, to the day after the run's clock. Rows outside, older history or times in
+    the future, are converted one by one. -#}
+{%- set local_date_hours_from = dbt.dateadd('day', -31, reload_start) if reload_start is not none
+    else "cast('" ~ (run_started_at - modules.datetime.timedelta(days=1827)).strftime('%Y-%m-%d') ~ "' as timestamp)" -%}
+{%- set local_date_hours_to = dbt.dateadd('day', 1, run_started_at_utc()) -%}
 {#- Every column of a stored row but loaded_at: what tells two loads of an instant apart. -#}
 {%- set row_columns = 'event_id, user_id, account_id, event_name, raw_event_name, occurred_at, received_at, '
     ~ 'platform, properties, delivered_row_count, invalid_reason' -%}
@@ -159,23 +166,29 @@ labelled_rows as (
     from normalised_rows
 ),
 
+hourly_local_dates as (
+    {{ hourly_local_dates(local_date_hours_from, local_date_hours_to) }}
+),
+
 batch_rows as (
     select
-        event_id,
-        {{ value_hash('event_id') }} as event_id_hash,
-        user_id,
-        account_id,
-        event_name,
-        raw_event_name,
-        occurred_at,
-        {{ to_local_date('occurred_at') }} as occurred_on,
-        received_at,
-        platform,
-        properties,
-        delivered_row_count,
-        invalid_reason,
+        labelled_rows.event_id,
+        {{ value_hash('labelled_rows.event_id') }} as event_id_hash,
+        labelled_rows.user_id,
+        labelled_rows.account_id,
+        labelled_rows.event_name,
+        labelled_rows.raw_event_name,
+        labelled_rows.occurred_at,
+        coalesce(hourly_local_dates.local_date, {{ to_local_date('labelled_rows.occurred_at') }}) as occurred_on,
+        labelled_rows.received_at,
+        labelled_rows.platform,
+        labelled_rows.properties,
+        labelled_rows.delivered_row_count,
+        labelled_rows.invalid_reason,
         {{ run_started_at_utc() }} as loaded_at
     from labelled_rows
+    left join hourly_local_dates
+        on {{ dbt.date_trunc('hour', 'labelled_rows.occurred_at') }} = hourly_local_dates.hour_start
 ),
 
 {% if reload_start is not none %}
