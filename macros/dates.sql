@@ -86,6 +86,19 @@
         )
 {%- endmacro %}
 
+{#- Joins the hours of `hours_relation` (from `hourly_local_dates`) as `hours_alias` to the hour of
+    `utc_timestamp`: a left join, so every row stays; `looked_up_local_date` then reads the date. -#}
+{% macro join_hourly_local_dates(utc_timestamp, hours_alias, hours_relation='hourly_local_dates') -%}
+    left join {{ hours_relation }} as {{ hours_alias }}
+        on {{ dbt.date_trunc('hour', utc_timestamp) }} = {{ hours_alias }}.hour_start
+{%- endmacro %}
+
+{#- The local date of `utc_timestamp`: its hour's, joined as `hours_alias`, or for an instant outside
+    the looked-up hours its own conversion (DuckDB evaluates `coalesce` lazily: only those rows pay it). -#}
+{% macro looked_up_local_date(utc_timestamp, hours_alias) -%}
+    coalesce({{ hours_alias }}.local_date, {{ to_local_date(utc_timestamp) }})
+{%- endmacro %}
+
 {#- UTC instant (naive timestamp) of local midnight at the start of a local date. -#}
 {% macro local_midnight_utc(local_date) -%}
     {{ return(adapter.dispatch('local_midnight_utc', 'cs_warehouse')(local_date)) }}

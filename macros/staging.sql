@@ -103,6 +103,20 @@
     not materialized
 {%- endmacro %}
 
+{#- The opposite keyword (`as {{ materialized_once() }} (`): DuckDB computes the CTE once for all its
+    readers, where it may otherwise inline a small CTE into each of them and compute it again there
+    (the hourly local dates, joined once per converted column). Spark inlines CTEs whatever is said. -#}
+{% macro materialized_once() -%}
+    {{ return(adapter.dispatch('materialized_once', 'cs_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__materialized_once() -%}
+{%- endmacro %}
+
+{% macro duckdb__materialized_once() -%}
+    materialized
+{%- endmacro %}
+
 {#- `when` branch: the failed cast of `safe_cast_columns`, checked before every other rule. -#}
 {% macro reject_uncastable() %}
             when uncastable_reason is not null then uncastable_reason

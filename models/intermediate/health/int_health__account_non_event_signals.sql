@@ -43,6 +43,13 @@ invoices as (
     select * from {{ ref('stg_billing__invoices') }}
 ),
 
+-- The local date of each UTC hour of the five years to the end of as_of_date (macro
+-- hourly_local_dates): the facts' times are joined to their hour, and only older ones are converted
+-- one by one, which is most of this model's cost when every time is.
+hourly_local_dates as {{ materialized_once() }} (
+    {{ hourly_local_dates(dbt.dateadd('day', -1827, as_of_end_utc()), as_of_end_utc()) }}
+),
+
 -- A user is provisioned from its creation until its deactivation. A user deactivated no later than
 -- created is never provisioned: it makes no change, where a -1 before its +1 would count it below zero
 -- on the days between.
@@ -59,17 +66,19 @@ provisioned_users as (
 
 provisioned_user_changes as (
     select
-        account_id,
-        {{ to_local_date('created_at') }} as signal_date,
+        provisioned_users.account_id,
+        {{ looked_up_local_date('provisioned_users.created_at', 'created_hours') }} as signal_date,
         1 as provisioned_user_change
     from provisioned_users
+    {{ join_hourly_local_dates('provisioned_users.created_at', 'created_hours') }}
     union all
     select
-        account_id,
-        {{ to_local_date('deactivated_at') }} as signal_date,
+        provisioned_users.account_id,
+        {{ looked_up_local_date('provisioned_users.deactivated_at', 'deactivated_hours') }} as signal_date,
         -1 as provisioned_user_change
     from provisioned_users
-    where deactivated_at < {{ as_of_end_utc() }}
+    {{ join_hourly_local_dates('provisioned_users.deactivated_at', 'deactivated_hours') }}
+    where provisioned_users.deactivated_at < {{ as_of_end_utc() }}
 ),
 
 engagement_activity_days as (
@@ -89,12 +98,14 @@ ticket_spans as (
         tickets.priority,
         -- a solve after the end of as_of_date has not happened yet for this run
         case
-            when tickets.solved_at < {{ as_of_end_utc() }} then {{ to_local_date('tickets.solved_at') }}
+            when tickets.solved_at < {{ as_of_end_utc() }}
+                then {{ looked_up_local_date('tickets.solved_at', 'solved_hours') }}
         end as solved_on,
         case
             when tickets.solved_at < {{ as_of_end_utc() }} then tickets.satisfaction_rating
         end as satisfaction_rating
     from tickets
+    {{ join_hourly_local_dates('tickets.solved_at', 'solved_hours') }}
 ),
 
 -- a ticket counts as open from its creation day until it is solved or 90 days old
@@ -133,7 +144,7 @@ bad_rating_days as (
 survey_days as (
     select
         survey_responses.account_id,
-        {{ to_local_date('survey_responses.responded_at') }} as signal_date,
+        {{ looked_up_local_date('survey_responses.responded_at', 'responded_hours') }} as signal_date,
         max_by(
             case when survey_responses.survey_type = 'nps' then survey_responses.score end,
             case when survey_responses.survey_type = 'nps' then survey_responses.responded_at end
@@ -142,7 +153,10 @@ survey_days as (
         count(case when survey_responses.survey_type = 'csat' then 1 end) as csat_responses,
         count(case when survey_responses.category = 'detractor' then 1 end) as detractor_responses
     from survey_responses
-    group by survey_responses.account_id, {{ to_local_date('survey_responses.responded_at') }}
+    {{ join_hourly_local_dates('survey_responses.responded_at', 'responded_hours') }}
+    group by
+        survey_responses.account_id,
+        {{ looked_up_local_date('survey_responses.responded_at', 'responded_hours') }}
 ),
 
 -- An invoice fails on its due day unless paid by the end of that day, and stays failed until the day
@@ -151,19 +165,21 @@ survey_days as (
 -- recovers, whatever paid_at a partial payment left on it.
 failed_invoice_spans as (
     select
-        account_id,
-        {{ to_local_date('due_at') }} as failed_from,
+        invoices.account_id,
+        {{ looked_up_local_date('invoices.due_at', 'due_hours') }} as failed_from,
         case
-            when status = 'paid' and paid_at < {{ as_of_end_utc() }} then {{ to_local_date('paid_at') }}
+            when invoices.status = 'paid' and invoices.paid_at < {{ as_of_end_utc() }}
+                then {{ looked_up_local_date('invoices.paid_at', 'paid_hours') }}
         end as paid_on
     from invoices
+    {{ join_hourly_local_dates('invoices.due_at', 'due_hours') }}
+    {{ join_hourly_local_dates('invoices.paid_at', 'paid_hours') }}
     where
-        status in ('open', 'paid', 'uncollectible')
-        and created_at < {{ as_of_end_utc() }}
-        and due_at < {{ as_of_end_utc() }}
-        -- Paid by the due instant: never failed, and no local day to compute (most invoices; the
-        -- conversion to the reporting zone is the costly part of this model).
-        and not coalesce(status = 'paid' and paid_at <= due_at, false)
+        invoices.status in ('open', 'paid', 'uncollectible')
+        and invoices.created_at < {{ as_of_end_utc() }}
+        and invoices.due_at < {{ as_of_end_utc() }}
+        -- Paid by the due instant: never failed, and no local day to compute (most invoices).
+        and not coalesce(invoices.status = 'paid' and invoices.paid_at <= invoices.due_at, false)
 ),
 
 failed_invoice_changes as (

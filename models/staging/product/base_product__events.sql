@@ -179,7 +179,7 @@ batch_rows as (
         labelled_rows.event_name,
         labelled_rows.raw_event_name,
         labelled_rows.occurred_at,
-        coalesce(hourly_local_dates.local_date, {{ to_local_date('labelled_rows.occurred_at') }}) as occurred_on,
+        {{ looked_up_local_date('labelled_rows.occurred_at', 'occurred_hours') }} as occurred_on,
         labelled_rows.received_at,
         labelled_rows.platform,
         labelled_rows.properties,
@@ -187,8 +187,7 @@ batch_rows as (
         labelled_rows.invalid_reason,
         {{ run_started_at_utc() }} as loaded_at
     from labelled_rows
-    left join hourly_local_dates
-        on {{ dbt.date_trunc('hour', 'labelled_rows.occurred_at') }} = hourly_local_dates.hour_start
+    {{ join_hourly_local_dates('labelled_rows.occurred_at', 'occurred_hours') }}
 ),
 
 {% if reload_start is not none %}
