@@ -89,32 +89,30 @@
     group by all
 {%- endmacro %}
 
-{#- The keyword making DuckDB inline a CTE read more than once rather than store it (`as {{
-    not_materialized() }} (`): a scan of Parquet files costs less than holding every row. Other
-    engines inline CTEs anyway. -#}
+{#- How DuckDB is to evaluate a CTE read more than once, a keyword after its `as`; other engines
+    decide alone, so it is empty there. -#}
+{% macro cte_materialization(keyword) -%}
+    {{ return(adapter.dispatch('cte_materialization', 'cs_warehouse')(keyword)) }}
+{%- endmacro %}
+
+{% macro default__cte_materialization(keyword) -%}
+{%- endmacro %}
+
+{% macro duckdb__cte_materialization(keyword) -%}
+    {{ keyword }}
+{%- endmacro %}
+
+{#- Inline the CTE into each reader rather than store it (`as {{ not_materialized() }} (`): a scan of
+    Parquet files costs less than holding every row. -#}
 {% macro not_materialized() -%}
-    {{ return(adapter.dispatch('not_materialized', 'cs_warehouse')()) }}
+    {{ return(cte_materialization('not materialized')) }}
 {%- endmacro %}
 
-{% macro default__not_materialized() -%}
-{%- endmacro %}
-
-{% macro duckdb__not_materialized() -%}
-    not materialized
-{%- endmacro %}
-
-{#- The opposite keyword (`as {{ materialized_once() }} (`): DuckDB computes the CTE once for all its
-    readers, where it may otherwise inline a small CTE into each of them and compute it again there
-    (the hourly local dates, joined once per converted column). Spark inlines CTEs whatever is said. -#}
+{#- Compute the CTE once for all its readers (`as {{ materialized_once() }} (`), where DuckDB may
+    otherwise inline a small CTE into each of them and compute it again there (the hourly local dates,
+    joined once per converted column). -#}
 {% macro materialized_once() -%}
-    {{ return(adapter.dispatch('materialized_once', 'cs_warehouse')()) }}
-{%- endmacro %}
-
-{% macro default__materialized_once() -%}
-{%- endmacro %}
-
-{% macro duckdb__materialized_once() -%}
-    materialized
+    {{ return(cte_materialization('materialized')) }}
 {%- endmacro %}
 
 {#- `when` branch: the failed cast of `safe_cast_columns`, checked before every other rule. -#}
