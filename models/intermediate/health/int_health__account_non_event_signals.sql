@@ -47,7 +47,7 @@ invoices as (
 -- hourly_local_dates): the facts' times are joined to their hour, and only older ones are converted
 -- one by one (converting every one was 40% of this model's query).
 hourly_local_dates as {{ materialized_once() }} (
-    {{ hourly_local_dates(dbt.dateadd('day', -1827, as_of_end_utc()), as_of_end_utc()) }}
+    {{ hourly_local_dates(dbt.dateadd('day', -hourly_local_dates_span_days(), as_of_end_utc()), as_of_end_utc()) }}
 ),
 
 -- A user is provisioned from its creation until its deactivation. A user deactivated no later than

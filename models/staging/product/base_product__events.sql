@@ -30,7 +30,7 @@
     five years before the run, to the day after the run's clock. Rows outside, older history or times in
     the future, are converted one by one. -#}
 {%- set local_date_hours_from = dbt.dateadd('day', -31, reload_start) if reload_start is not none
-    else "cast('" ~ (run_started_at - modules.datetime.timedelta(days=1827)).strftime('%Y-%m-%d') ~ "' as timestamp)" -%}
+    else "cast('" ~ (run_started_at - modules.datetime.timedelta(days=hourly_local_dates_span_days())).strftime('%Y-%m-%d') ~ "' as timestamp)" -%}
 {%- set local_date_hours_to = dbt.dateadd('day', 1, run_started_at_utc()) -%}
 {#- Every column of a stored row but loaded_at: what tells two loads of an instant apart. -#}
 {%- set row_columns = 'event_id, user_id, account_id, event_name, raw_event_name, occurred_at, received_at, '
