@@ -71,6 +71,12 @@ TARGET_FULL_OVER_FLOOR = 8.0
 TARGET_DAILY_SHARE = 0.05
 TARGET_OVERHEAD_SECONDS = 20.0
 TARGET_PEAK_MEMORY_GB = 4.0
+# Stretch, stated for the 30M dataset: the full build faster than a pandas script computing the revenue
+# marts, NPS, onboarding and two alert types from the same raw files, which took this long at 34M
+# events on the same 2-core machine. Judged only for datasets within this many events of 30M.
+TARGET_STRETCH_FULL_SECONDS = 61.0
+STRETCH_SCALE_EVENTS = 30e6
+STRETCH_SCALE_TOLERANCE_EVENTS = 6e6
 
 
 @dataclass
@@ -464,6 +470,11 @@ def main() -> None:
         f"({verdict(overhead.seconds <= TARGET_OVERHEAD_SECONDS)})"
     )
     print(f"  peak memory <= {TARGET_PEAK_MEMORY_GB:g} GB: {peak:.1f} GB ({verdict(peak <= TARGET_PEAK_MEMORY_GB)})")
+    stretch = f"  stretch, full build < {TARGET_STRETCH_FULL_SECONDS:g} s (the pandas script's time at 34M events): "
+    if abs(events - STRETCH_SCALE_EVENTS) <= STRETCH_SCALE_TOLERANCE_EVENTS:
+        print(f"{stretch}{full.seconds:.0f} s ({verdict(full.seconds < TARGET_STRETCH_FULL_SECONDS)})")
+    else:
+        print(f"{stretch}stated at 30M events, not judged at {events / 1e6:.1f}M")
     print()
     print(f"Slowest nodes of the full build ({test_count} data tests take {test_seconds:.0f} s in all):")
     for name, seconds in nodes:
