@@ -73,7 +73,7 @@ TARGET_OVERHEAD_SECONDS = 20.0
 TARGET_PEAK_MEMORY_GB = 4.0
 # Stretch, stated for the 30M dataset: the full build faster than a pandas script computing the revenue
 # marts, NPS, onboarding and two alert types from the same raw files, which took this long at 34M
-# events on the same 2-core machine. Judged only for datasets within this many events of 30M.
+# events on the 2-core machine the targets were set on. Judged only for datasets within this many events of 30M.
 TARGET_STRETCH_FULL_SECONDS = 61.0
 STRETCH_SCALE_EVENTS = 30e6
 STRETCH_SCALE_TOLERANCE_EVENTS = 6e6
@@ -474,7 +474,7 @@ def main() -> None:
     if abs(events - STRETCH_SCALE_EVENTS) <= STRETCH_SCALE_TOLERANCE_EVENTS:
         print(f"{stretch}{full.seconds:.0f} s ({verdict(full.seconds < TARGET_STRETCH_FULL_SECONDS)})")
     else:
-        print(f"{stretch}stated at 30M events, not judged at {events / 1e6:.1f}M")
+        print(f"{stretch}stated at {STRETCH_SCALE_EVENTS / 1e6:g}M events, not judged at {events / 1e6:.1f}M")
     print()
     print(f"Slowest nodes of the full build ({test_count} data tests take {test_seconds:.0f} s in all):")
     for name, seconds in nodes:
